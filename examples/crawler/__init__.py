@@ -1,0 +1,1 @@
+"""A tiny threaded crawler used to demonstrate gilcheck (see ../README.md)."""

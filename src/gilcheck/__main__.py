@@ -1,0 +1,4 @@
+from gilcheck.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1054 @@
+"""One walk over a libcst module that records what the rules need (see model.py).
+
+Why a hand-written walk and not ``libcst.CSTVisitor``: a visitor rebuilds every node it passes
+(``_visit_and_replace_children``) and dispatches ``visit_*``/``leave_*``/attribute hooks by name for
+every node, which costs about as much as the parse itself. Here each node type's child fields are
+computed once, whitespace and token fields are never entered, leaves are skipped, and only the
+~20 node types the rules care about have handlers. Metadata (scopes, qualified names, positions)
+is not resolved for the whole module: the collector keeps its own import table, ``global``
+declarations and bindings, and positions are computed later only for reported nodes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import libcst as cst
+
+from gilcheck.analysis import known
+from gilcheck.analysis.model import (
+    CONST,
+    CONTAINER,
+    OTHER,
+    PARAM,
+    CallSite,
+    Check,
+    CheckFrame,
+    ClassInfo,
+    CondCall,
+    Entry,
+    Iteration,
+    ModuleModel,
+    Scope,
+    Write,
+)
+
+_SKIP_FIELD_NAMES = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "colon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "newline",
+        "equal",
+        "operator",
+        "dot",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "asynchronous",
+        "annotation",
+        "returns",
+        "star",
+        "relative",
+        "default_newline",
+        "default_indent",
+        "encoding",
+        "indent",
+        "first_line",
+        "empty_lines",
+    }
+)
+
+#: Node types whose subtrees can hold nothing the rules look at.
+_LEAF_TYPES: tuple[type[cst.CSTNode], ...] = (
+    cst.Name,
+    cst.SimpleString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.Ellipsis,
+    cst.Comment,
+    cst.Newline,
+    cst.EmptyLine,
+    cst.SimpleWhitespace,
+    cst.ParenthesizedWhitespace,
+    cst.TrailingWhitespace,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Annotation,
+    cst.Param,  # defaults are walked by the function handler
+)
+
+_FIELDS_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(tp: type) -> tuple[str, ...]:
+    names = _FIELDS_CACHE.get(tp)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(tp)
+            if f.name not in _SKIP_FIELD_NAMES and not f.name.startswith("whitespace")
+        )
+        _FIELDS_CACHE[tp] = names
+    return names
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for Name/Attribute chains, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _lock_expr(node: cst.BaseExpression) -> str | None:
+    """The symbolic lock of a ``with`` item: a dotted name, ``x.get_lock()``, or ``call:f``."""
+    dotted = dotted_name(node)
+    if dotted is not None:
+        return dotted
+    if isinstance(node, cst.Call):
+        func = dotted_name(node.func)
+        if func is None:
+            return None
+        if func.endswith(".get_lock"):
+            return func + "()"
+        return "call:" + func
+    return None
+
+
+def _method_call(node: cst.BaseSmallStatement) -> tuple[str, str] | None:
+    """``X.meth(...)`` as an expression statement -> (X, meth)."""
+    if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+        func = node.value.func
+        if isinstance(func, cst.Attribute):
+            recv = dotted_name(func.value)
+            if recv is not None:
+                return recv, func.attr.value
+    return None
+
+
+def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [mc for small in stmt.body if (mc := _method_call(small)) is not None]
+    return []
+
+
+def _block_statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return block.body
+
+
+def _exits(block: cst.BaseSuite) -> bool:
+    """Does the block always leave (return/raise/continue/break as its last statement)?"""
+    body = block.body
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        small = last.body
+        return bool(small) and isinstance(
+            small[-1], cst.Return | cst.Raise | cst.Continue | cst.Break
+        )
+    if isinstance(last, cst.BaseSmallStatement):
+        return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
+    return False
+
+
+def _released_in_finally(stmt: cst.CSTNode) -> set[str]:
+    if isinstance(stmt, cst.Try) and stmt.finalbody is not None:
+        released = set()
+        for inner in _block_statements(stmt.finalbody.body):
+            for recv, meth in _statement_calls(inner):
+                if meth == "release":
+                    released.add(recv)
+        return released
+    return set()
+
+
+def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
+    """Does ``expr`` read the dotted expression (``counter``, ``self.count``)?"""
+    if expr is None:
+        return False
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name | cst.Attribute):
+            if dotted_name(node) == dotted:
+                return True
+            if isinstance(node, cst.Name):
+                continue
+        if isinstance(node, cst.Lambda):
+            continue
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, tuple | list):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return False
+
+
+def mentions_item(expr: cst.CSTNode | None, base: str) -> bool:
+    """Does ``expr`` read an item of the container ``base`` (``base[...]``, ``base.get(...)``)?"""
+    if expr is None:
+        return False
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Subscript) and dotted_name(node.value) == base:
+            return True
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("get", "setdefault")
+            and dotted_name(node.func.value) == base
+        ):
+            return True
+        if isinstance(node, cst.Name | cst.Lambda):
+            continue
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, tuple | list):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return False
+
+
+_NONE_NAMES = frozenset({"None", "True", "False"})
+
+# Which check kinds an act answers to.
+_ASSIGN_KINDS = frozenset({"none", "hasattr"})
+_ITEM_WRITE_KINDS = frozenset({"member"})
+_REMOVE_KINDS = frozenset({"member", "none", "len"})
+
+
+class Collector:
+    def __init__(
+        self,
+        module_name: str,
+        is_package: bool,
+        *,
+        entry_points: frozenset[str] = frozenset(),
+    ) -> None:
+        self.m = ModuleModel(module=module_name, is_package=is_package)
+        self.scope: Scope | None = None
+        self.class_body: ClassInfo | None = None
+        self.prefix = ""  # qualname prefix for new definitions
+        self._next_fid = 0
+        self._lambda_scopes: dict[int, Scope] = {}
+        self._entry_points = entry_points
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            cst.Module: self._module,
+            cst.IndentedBlock: self._suite,
+            cst.SimpleStatementSuite: self._suite,
+            cst.ClassDef: self._classdef,
+            cst.FunctionDef: self._funcdef,
+            cst.Lambda: self._lambda,
+            cst.If: self._if,
+            cst.While: self._while,
+            cst.For: self._for,
+            cst.With: self._with,
+            cst.Assign: self._assign,
+            cst.AugAssign: self._augassign,
+            cst.AnnAssign: self._annassign,
+            cst.Del: self._del,
+            cst.Global: self._global,
+            cst.Nonlocal: self._nonlocal,
+            cst.Call: self._call,
+            cst.Import: self._import,
+            cst.ImportFrom: self._importfrom,
+            cst.Subscript: self._subscript,
+            cst.NamedExpr: self._namedexpr,
+            cst.ExceptHandler: self._excepthandler,
+        }
+
+    # -- traversal --------------------------------------------------------------------------
+    def collect(self, module: cst.Module) -> ModuleModel:
+        self.walk(module)
+        return self.m
+
+    def walk(self, node: cst.CSTNode) -> None:
+        handler = self._handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+            return
+        if isinstance(node, _LEAF_TYPES):
+            return
+        self._walk_children(node)
+
+    def _walk_children(self, node: cst.CSTNode) -> None:
+        walk = self.walk
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value)
+            elif isinstance(value, tuple | list):
+                for child in value:
+                    if isinstance(child, cst.CSTNode):
+                        walk(child)
+
+    def _module(self, node: cst.Module) -> None:
+        self._block(node.body)
+
+    def _suite(self, node: cst.IndentedBlock | cst.SimpleStatementSuite) -> None:
+        self._block(node.body)
+
+    def _block(self, stmts: Sequence[cst.CSTNode]) -> None:
+        """Walk statements in order, tracking ``acquire()``/``release()`` and early-exit checks."""
+        sc = self.scope
+        if sc is None:
+            for stmt in stmts:
+                if isinstance(stmt, cst.If) and _is_main_guard(stmt.test):
+                    self.m.has_main_guard = True
+                self.walk(stmt)
+            return
+        acquired: list[str] = []
+        pushed_checks = 0
+        for stmt in stmts:
+            self.walk(stmt)
+            for recv, meth in _statement_calls(stmt):
+                if meth == "acquire":
+                    sc.locks.append(recv)
+                    acquired.append(recv)
+                elif meth == "release" and recv in acquired:
+                    acquired.remove(recv)
+                    _remove_last(sc.locks, recv)
+            if acquired and isinstance(stmt, cst.Try):
+                for recv in _released_in_finally(stmt):
+                    if recv in acquired:
+                        acquired.remove(recv)
+                        _remove_last(sc.locks, recv)
+            if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
+                checks = self._checks_of(stmt.test)
+                if checks:
+                    sc.checks.append(CheckFrame(stmt, checks, tuple(sc.locks)))
+                    pushed_checks += 1
+        for recv in acquired:
+            _remove_last(sc.locks, recv)
+        if pushed_checks:
+            del sc.checks[-pushed_checks:]
+
+    # -- definitions -------------------------------------------------------------------------
+    def _new_scope(
+        self,
+        name: str,
+        qualname: str,
+        kind: str,
+        params: list[str],
+        node: cst.CSTNode,
+    ) -> Scope:
+        self._next_fid += 1
+        scope = Scope(
+            fid=self._next_fid,
+            name=name,
+            qualname=qualname,
+            kind=kind,
+            cls=self.class_body,
+            parent=self.scope,
+            params=params,
+            node=node,
+        )
+        self.m.scopes.append(scope)
+        return scope
+
+    def _funcdef(self, node: cst.FunctionDef) -> None:
+        for deco in node.decorators:
+            self.walk(deco.decorator)
+        self._walk_defaults(node.params)
+        name = node.name.value
+        params = _param_names(node.params)
+        cls = self.class_body
+        deco_names = {dotted_name(d.decorator) for d in node.decorators}
+        if cls is not None:
+            if "staticmethod" in deco_names:
+                kind = "staticmethod"
+            elif "classmethod" in deco_names or name in ("__init_subclass__", "__new__"):
+                kind = "classmethod"
+            else:
+                kind = "method"
+        else:
+            kind = "function"
+        qualname = self.prefix + name
+        scope = self._new_scope(name, qualname, kind, params, node)
+        scope.is_async = node.asynchronous is not None
+        if kind == "method" and params:
+            scope.self_name = params[0]
+        elif kind == "classmethod" and params:
+            scope.cls_name = params[0]
+        if cls is not None:
+            cls.methods.setdefault(name, scope)
+        elif self.scope is None:
+            self.m.functions[name] = scope
+            self.m.module_values.setdefault(name, []).append(f"<def:{qualname}>")
+        else:
+            self.scope.assigned.add(name)
+            self.scope.local_values.setdefault(name, []).append(f"<scope:{scope.fid}>")
+        saved = (self.scope, self.class_body, self.prefix)
+        self.scope, self.class_body, self.prefix = scope, None, qualname + ".<locals>."
+        self.walk(node.body)
+        self.scope, self.class_body, self.prefix = saved
+
+    def _lambda(self, node: cst.Lambda) -> None:
+        self._walk_defaults(node.params)
+        self._next_fid += 0
+        outer = self.scope.qualname + "." if self.scope else ""
+        name = f"<lambda#{self._next_fid + 1}>"
+        scope = self._new_scope(name, outer + name, "lambda", _param_names(node.params), node)
+        self._lambda_scopes[id(node)] = scope
+        saved = (self.scope, self.class_body)
+        self.scope, self.class_body = scope, None
+        self.walk(node.body)
+        self.scope, self.class_body = saved
+
+    def _walk_defaults(self, params: cst.Parameters) -> None:
+        for group in (params.posonly_params, params.params, params.kwonly_params):
+            for p in group:
+                if p.default is not None:
+                    self.walk(p.default)
+
+    def _classdef(self, node: cst.ClassDef) -> None:
+        for deco in node.decorators:
+            self.walk(deco.decorator)
+        bases: list[str] = []
+        for arg in node.bases:
+            self.walk(arg.value)
+            base = dotted_name(arg.value)
+            if base is not None:
+                bases.append(self.qualify(base))
+        name = node.name.value
+        qualname = self.prefix + name
+        info = ClassInfo(name=name, qualname=qualname, bases=bases)
+        self.m.classes[qualname] = info
+        marker = f"<class:{qualname}>"
+        if self.scope is not None:
+            self.scope.assigned.add(name)
+            self.scope.local_values.setdefault(name, []).append(marker)
+        elif self.class_body is None:
+            self.m.module_values.setdefault(name, []).append(marker)
+        saved = (self.scope, self.class_body, self.prefix)
+        self.scope, self.class_body, self.prefix = None, info, qualname + "."
+        self.walk(node.body)
+        self.scope, self.class_body, self.prefix = saved
+
+    # -- imports ----------------------------------------------------------------------------
+    def _import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _attr_text(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.m.imports[alias.asname.name.value] = full
+            else:
+                head = full.partition(".")[0]
+                self.m.imports[head] = head
+
+    def _importfrom(self, node: cst.ImportFrom) -> None:
+        module = _attr_text(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if level:
+            package = self.m.module if self.m.is_package else self.m.module.rpartition(".")[0]
+            parts = package.split(".") if package else []
+            if level > 1:
+                parts = parts[: len(parts) - (level - 1)]
+            base = ".".join(parts)
+            module = f"{base}.{module}" if base and module else (base or module)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = _attr_text(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.m.imports[local] = f"{module}.{name}" if module else name
+
+    # -- name resolution (syntactic) -----------------------------------------------------------
+    def qualify(self, dotted: str) -> str:
+        """Resolve the head of a dotted name through imports and module definitions."""
+        head, dot, rest = dotted.partition(".")
+        sc = self.scope
+        while sc is not None:
+            if sc.is_local(head):
+                return dotted
+            sc = sc.parent
+        target = self.m.imports.get(head)
+        if target is not None:
+            return target + dot + rest
+        if head in self.m.module_values and self.m.module:
+            return f"{self.m.module}.{dotted}"
+        return dotted
+
+    def value_summary(self, expr: cst.BaseExpression | None) -> list[str]:
+        if expr is None:
+            return [OTHER]
+        if isinstance(expr, cst.Call):
+            func = dotted_name(expr.func)
+            if func is None:
+                return [OTHER]
+            qual = self.qualify(func)
+            if known.is_condition_factory(qual) and expr.args:
+                arg = dotted_name(expr.args[0].value)
+                if arg is not None:
+                    return [f"{qual}|{arg}"]
+            return [qual]
+        if isinstance(
+            expr,
+            cst.Dict | cst.List | cst.Set | cst.DictComp | cst.ListComp | cst.SetComp,
+        ):
+            return [CONTAINER]
+        if isinstance(
+            expr,
+            cst.Integer
+            | cst.Float
+            | cst.SimpleString
+            | cst.ConcatenatedString
+            | cst.FormattedString
+            | cst.Tuple,
+        ):
+            return [CONST]
+        if isinstance(expr, cst.Name) and expr.value in _NONE_NAMES:
+            return [CONST]
+        if isinstance(expr, cst.BooleanOperation):
+            return self.value_summary(expr.left) + self.value_summary(expr.right)
+        if isinstance(expr, cst.IfExp):
+            return self.value_summary(expr.body) + self.value_summary(expr.orelse)
+        dotted = dotted_name(expr)
+        if dotted is not None:
+            sc = self.scope
+            if sc is not None and dotted in sc.params:
+                return [PARAM]
+            return [f"<ref:{dotted}>"]
+        return [OTHER]
+
+    # -- statements ----------------------------------------------------------------------------
+    def _global(self, node: cst.Global) -> None:
+        if self.scope is not None:
+            self.scope.global_names.update(item.name.value for item in node.names)
+
+    def _nonlocal(self, node: cst.Nonlocal) -> None:
+        if self.scope is not None:
+            self.scope.nonlocal_names.update(item.name.value for item in node.names)
+
+    def _assign(self, node: cst.Assign) -> None:
+        self.walk(node.value)
+        for target in node.targets:
+            self._target(target.target, node.value, node, augmented=False)
+
+    def _augassign(self, node: cst.AugAssign) -> None:
+        self.walk(node.value)
+        self._target(node.target, node.value, node, augmented=True)
+
+    def _annassign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.walk(node.value)
+            self._target(node.target, node.value, node, augmented=False)
+        elif isinstance(node.target, cst.Name) and self.scope is not None:
+            self.scope.assigned.add(node.target.value)
+
+    def _namedexpr(self, node: cst.NamedExpr) -> None:
+        self.walk(node.value)
+        if isinstance(node.target, cst.Name) and self.scope is not None:
+            self.scope.assigned.add(node.target.value)
+
+    def _excepthandler(self, node: cst.ExceptHandler) -> None:
+        if node.type is not None:
+            self.walk(node.type)
+        if node.name is not None and isinstance(node.name.name, cst.Name) and self.scope:
+            self.scope.assigned.add(node.name.name.value)
+        self.walk(node.body)
+
+    def _target(
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression | None,
+        stmt: cst.CSTNode,
+        *,
+        augmented: bool,
+    ) -> None:
+        sc = self.scope
+        if isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self._target(element.value, None if augmented else value, stmt, augmented=False)
+            return
+        if isinstance(target, cst.StarredElement):
+            self._target(target.value, value, stmt, augmented=augmented)
+            return
+        if isinstance(target, cst.Name):
+            name = target.value
+            if sc is None:
+                values = self.value_summary(value) if value is not None else [OTHER]
+                if self.class_body is not None:
+                    self.class_body.attrs.setdefault(name, []).extend(values)
+                else:
+                    self.m.module_values.setdefault(name, []).extend(values)
+                return
+            if name in sc.global_names:
+                rmw = augmented or mentions(value, name)
+                self.m.module_values.setdefault(name, []).extend(self.value_summary(value))
+                self._write(stmt, "rmw" if rmw else "assign", name)
+            elif name not in sc.nonlocal_names:
+                sc.assigned.add(name)
+                sc.local_values.setdefault(name, []).extend(self.value_summary(value))
+            return
+        if isinstance(target, cst.Attribute):
+            dotted = dotted_name(target)
+            if dotted is None:
+                self.walk(target.value)
+                return
+            if sc is None:
+                return
+            if sc.self_name and sc.cls is not None:
+                head, _, rest = dotted.partition(".")
+                if head == sc.self_name and "." not in rest:
+                    sc.cls.inst_attrs.setdefault(rest, []).extend(self.value_summary(value))
+            rmw = augmented or mentions(value, dotted)
+            self._write(stmt, "rmw" if rmw else "assign", dotted)
+            return
+        if isinstance(target, cst.Subscript):
+            self.walk(target.slice[0]) if len(target.slice) == 1 else self._walk_children(target)
+            base = dotted_name(target.value)
+            if base is None:
+                self.walk(target.value)
+                return
+            if sc is None:
+                return
+            rmw = augmented or mentions_item(value, base)
+            self._write(stmt, "rmw" if rmw else "assign", base, subscript=True)
+
+    def _del(self, node: cst.Del) -> None:
+        self._del_target(node.target, node)
+
+    def _del_target(self, target: cst.BaseExpression, stmt: cst.Del) -> None:
+        if isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self._del_target(element.value, stmt)
+            return
+        sc = self.scope
+        if isinstance(target, cst.Subscript):
+            self._walk_children(target)
+            base = dotted_name(target.value)
+            if base is not None:
+                self.m.removed_from.add(base)
+                if sc is not None:
+                    self._write(stmt, "del", base, subscript=True)
+        elif sc is not None:
+            dotted = dotted_name(target)
+            if dotted is not None and ("." in dotted or dotted in sc.global_names):
+                self._write(stmt, "del", dotted)
+
+    def _write(
+        self,
+        node: cst.CSTNode,
+        op: str,
+        target: str,
+        *,
+        subscript: bool = False,
+        method: str = "",
+    ) -> None:
+        sc = self.scope
+        assert sc is not None
+        check = None
+        if sc.checks:
+            if op == "read":
+                kinds = _REMOVE_KINDS
+            elif method:
+                kinds = _REMOVE_KINDS if method in known.REMOVING_METHODS else _ITEM_WRITE_KINDS
+            elif subscript:
+                kinds = _ITEM_WRITE_KINDS
+            elif op == "del":
+                kinds = _REMOVE_KINDS
+            else:
+                kinds = _ASSIGN_KINDS
+            for frame in reversed(sc.checks):
+                if any(c.ref == target and c.kind in kinds for c in frame.checks):
+                    check = frame
+                    break
+        self.m.writes.append(
+            Write(
+                node=node,
+                scope=sc,
+                op=op,
+                target=target,
+                locks=tuple(sc.locks),
+                subscript=subscript,
+                method=method,
+                check=check,
+            )
+        )
+
+    # -- control flow --------------------------------------------------------------------------
+    def _checks_of(self, test: cst.BaseExpression) -> list[Check]:
+        checks: list[Check] = []
+        _collect_checks(test, checks)
+        return checks
+
+    def _if(self, node: cst.If) -> None:
+        self.walk(node.test)
+        sc = self.scope
+        if sc is None:
+            self.walk(node.body)
+            if node.orelse is not None:
+                self.walk(node.orelse)
+            return
+        checks = self._checks_of(node.test)
+        frame = CheckFrame(node, checks, tuple(sc.locks)) if checks else None
+        if frame is not None:
+            sc.checks.append(frame)
+        acquired = _acquire_in_test(node.test)
+        if acquired is not None:
+            sc.locks.append(acquired)
+        sc.ifs.append(node)
+        self.walk(node.body)
+        sc.ifs.pop()
+        if acquired is not None:
+            _remove_last(sc.locks, acquired)
+        if node.orelse is not None:
+            self.walk(node.orelse)
+        if frame is not None:
+            sc.checks.remove(frame)
+
+    def _while(self, node: cst.While) -> None:
+        sc = self.scope
+        self.walk(node.test)
+        if sc is not None:
+            sc.loops.append("while")
+        self.walk(node.body)
+        if sc is not None:
+            sc.loops.pop()
+        if node.orelse is not None:
+            self.walk(node.orelse)
+
+    def _for(self, node: cst.For) -> None:
+        sc = self.scope
+        self.walk(node.iter)
+        self._bind_names(node.target)
+        if sc is not None:
+            iterated = _iterated_container(node.iter)
+            if iterated is not None:
+                self.m.iterations.append(Iteration(node, sc, iterated, tuple(sc.locks)))
+            sc.loops.append("for")
+        self.walk(node.body)
+        if sc is not None:
+            sc.loops.pop()
+        if node.orelse is not None:
+            self.walk(node.orelse)
+
+    def _bind_names(self, target: cst.BaseExpression) -> None:
+        sc = self.scope
+        if sc is None:
+            return
+        if isinstance(target, cst.Name):
+            if target.value not in sc.global_names:
+                sc.assigned.add(target.value)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self._bind_names(element.value)
+
+    def _with(self, node: cst.With) -> None:
+        sc = self.scope
+        pushed = 0
+        for item in node.items:
+            self.walk(item.item)
+            if item.asname is not None and sc is not None:
+                as_target = item.asname.name
+                if isinstance(as_target, cst.Name):
+                    sc.assigned.add(as_target.value)
+                    sc.local_values.setdefault(as_target.value, []).extend(
+                        self.value_summary(item.item)
+                    )
+            if sc is not None and node.asynchronous is None:
+                lock = _lock_expr(item.item)
+                if lock is not None:
+                    sc.locks.append(lock)
+                    pushed += 1
+        self.walk(node.body)
+        if pushed and sc is not None:
+            del sc.locks[-pushed:]
+
+    def _subscript(self, node: cst.Subscript) -> None:
+        self._walk_children(node)
+        sc = self.scope
+        if sc is not None and sc.checks:
+            base = dotted_name(node.value)
+            if base is not None and any(
+                c.ref == base for frame in sc.checks for c in frame.checks
+            ):
+                self._write(node, "read", base, subscript=True)
+
+    # -- calls ---------------------------------------------------------------------------------
+    def _call(self, node: cst.Call) -> None:
+        func = dotted_name(node.func)
+        if func is None:
+            self.walk(node.func)
+        for arg in node.args:
+            self.walk(arg.value)
+        if func is None:
+            return
+        sc = self.scope
+        m = self.m
+        if sc is not None:
+            m.calls.append(CallSite(sc, func, tuple(sc.locks)))
+        recv, dot, meth = func.rpartition(".")
+        if dot and sc is not None:
+            if meth in ("wait", "wait_for", "notify", "notify_all", "notifyAll"):
+                m.cond_calls.append(
+                    CondCall(
+                        node,
+                        sc,
+                        recv,
+                        meth,
+                        tuple(sc.locks),
+                        "while" in sc.loops,
+                        sc.ifs[-1].test if sc.ifs else None,
+                    )
+                )
+            elif meth == "acquire" or meth == "release":
+                m.acquired.add(recv)
+            elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
+                if meth in known.REMOVING_METHODS:
+                    m.removed_from.add(recv)
+                self._write(node, "mutate", recv, method=meth)
+        elif dot and meth in known.REMOVING_METHODS:
+            m.removed_from.add(recv)
+        if func == "setattr" and sc is not None and len(node.args) >= 2:
+            obj = dotted_name(node.args[0].value)
+            attr = node.args[1].value
+            if obj is not None and isinstance(attr, cst.SimpleString):
+                self._write(node, "assign", f"{obj}.{attr.raw_value}")
+        self._maybe_entry(node, func, recv if dot else "", meth if dot else func)
+
+    def _maybe_entry(self, node: cst.Call, func: str, recv: str, meth: str) -> None:
+        qual = self.qualify(func)
+        args = node.args
+        target: cst.BaseExpression | None = None
+        extra: list[cst.BaseExpression] = []
+        kind = ""
+        if qual in known.THREAD_CLASSES or self._is_thread_subclass(qual):
+            target_pos, args_pos = known.THREAD_CLASSES.get(qual, (1, 3))
+            kind = qual.rpartition(".")[2]
+            target = _argument(args, target_pos, ("target", known.TIMER_KEYWORD))
+            arg_tuple = _argument(args, args_pos, ("args",))
+            if isinstance(arg_tuple, cst.Tuple | cst.List):
+                extra = [e.value for e in arg_tuple.elements]
+        elif qual in known.SPAWN_FUNCTIONS or qual in self._entry_points:
+            kind = qual.rpartition(".")[2]
+            target = _argument(args, 0, ("target", "func", "function"))
+            rest = [a.value for a in args[1:] if a.keyword is None]
+            if qual.startswith("_thread.") and rest and isinstance(rest[0], cst.Tuple):
+                extra = [e.value for e in rest[0].elements]
+            else:
+                extra = rest
+        elif recv and meth == "submit":
+            kind = "submit"
+            target = _argument(args, 0, ("fn",))
+            extra = [a.value for a in args[1:] if a.keyword is None]
+        elif recv and meth == "run_in_executor":
+            kind = "run_in_executor"
+            target = _argument(args, 1, ("func",))
+            extra = [a.value for a in args[2:] if a.keyword is None]
+        elif recv and meth in known.POOL_METHODS and self._is_executor(recv):
+            kind = meth
+            target = _argument(args, 0, ("func", "fn"))
+        if target is None:
+            return
+        if isinstance(target, cst.Call):
+            inner = dotted_name(target.func)
+            if inner is not None and self.qualify(inner) in known.PARTIAL_FUNCTIONS and target.args:
+                extra = [a.value for a in target.args[1:] if a.keyword is None] + extra
+                target = target.args[0].value
+        target_scope = self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
+        self.m.entries.append(
+            Entry(
+                node=node,
+                scope=self.scope,
+                kind=kind,
+                target=target,
+                target_scope=target_scope,
+                args=extra,
+                label=func,
+            )
+        )
+
+    def _is_thread_subclass(self, qual: str) -> bool:
+        prefix = self.m.module + "."
+        if not qual.startswith(prefix):
+            return False
+        seen: set[str] = set()
+        todo = [qual[len(prefix) :]]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            info = self.m.classes.get(name)
+            if info is None:
+                continue
+            for base in info.bases:
+                if base in known.THREAD_BASES:
+                    return True
+                if base.startswith(prefix):
+                    todo.append(base[len(prefix) :])
+        return False
+
+    def _is_executor(self, recv: str) -> bool:
+        values = self.lookup_values(recv)
+        return any(v in known.EXECUTOR_FACTORIES for v in values)
+
+    def lookup_values(self, dotted: str) -> list[str]:
+        """Value summaries bound to a dotted expression as far as the walk has seen."""
+        head, _, rest = dotted.partition(".")
+        sc = self.scope
+        if sc is not None and sc.self_name == head and sc.cls is not None and "." not in rest:
+            return sc.cls.inst_attrs.get(rest, []) + sc.cls.attrs.get(rest, [])
+        if rest:
+            return []
+        while sc is not None:
+            if head in sc.local_values:
+                return sc.local_values[head]
+            sc = sc.parent
+        return self.m.module_values.get(head, [])
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _remove_last(items: list[str], value: str) -> None:
+    for i in range(len(items) - 1, -1, -1):
+        if items[i] == value:
+            del items[i]
+            return
+
+
+def _attr_text(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_attr_text(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _param_names(params: cst.Parameters) -> list[str]:
+    names = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if isinstance(params.star_arg, cst.Param):
+        names.append(params.star_arg.name.value)
+    names.extend(p.name.value for p in params.kwonly_params)
+    if params.star_kwarg is not None:
+        names.append(params.star_kwarg.name.value)
+    return names
+
+
+def _argument(
+    args: Sequence[cst.Arg], position: int, keywords: tuple[str, ...]
+) -> cst.BaseExpression | None:
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            return arg.value
+    positional = [a for a in args if a.keyword is None and not a.star]
+    if position < len(positional):
+        return positional[position].value
+    return None
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        left = dotted_name(test.left)
+        right = test.comparisons[0].comparator
+        return left == "__name__" and isinstance(right, cst.SimpleString)
+    return False
+
+
+def _acquire_in_test(test: cst.BaseExpression) -> str | None:
+    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
+        if test.func.attr.value == "acquire":
+            return dotted_name(test.func.value)
+    return None
+
+
+def _iterated_container(expr: cst.BaseExpression) -> str | None:
+    dotted = dotted_name(expr)
+    if dotted is not None:
+        return dotted
+    if (
+        isinstance(expr, cst.Call)
+        and not expr.args
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value in ("items", "keys", "values")
+    ):
+        return dotted_name(expr.func.value)
+    return None
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
+    """Which shared expressions an ``if`` test looks at, and how."""
+    if isinstance(test, cst.BooleanOperation):
+        _collect_checks(test.left, out)
+        _collect_checks(test.right, out)
+        return
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        _collect_checks(test.expression, out)
+        return
+    dotted = dotted_name(test)
+    if dotted is not None:  # truthiness: ``if not _instance`` / ``if queue``
+        out.append(Check("none", dotted))
+        out.append(Check("len", dotted))
+        return
+    if isinstance(test, cst.Call):
+        func = dotted_name(test.func)
+        if func == "hasattr" and len(test.args) >= 2:
+            obj = dotted_name(test.args[0].value)
+            attr = test.args[1].value
+            if obj is not None and isinstance(attr, cst.SimpleString):
+                out.append(Check("hasattr", f"{obj}.{attr.raw_value}"))
+        elif func == "len" and test.args:
+            container = dotted_name(test.args[0].value)
+            if container is not None:
+                out.append(Check("len", container))
+        elif func is not None and func.endswith(".get"):
+            out.append(Check("member", func[: -len(".get")]))
+        return
+    if isinstance(test, cst.Comparison):
+        left = test.left
+        for target in test.comparisons:
+            op = target.operator
+            right = target.comparator
+            if isinstance(op, cst.In | cst.NotIn):
+                container = dotted_name(right)
+                if container is None and isinstance(right, cst.Call):
+                    # ``k in d.keys()``
+                    func = right.func
+                    if isinstance(func, cst.Attribute) and func.attr.value == "keys":
+                        container = dotted_name(func.value)
+                if container is not None:
+                    out.append(Check("member", container))
+            elif isinstance(op, cst.Is | cst.IsNot | cst.Equal | cst.NotEqual):
+                for side, other in ((left, right), (right, left)):
+                    name = dotted_name(side)
+                    if name is not None and name not in _NONE_NAMES:
+                        if _is_none(other) or isinstance(op, cst.Equal | cst.NotEqual | cst.Is):
+                            out.append(Check("none", name))
+                    elif isinstance(side, cst.Call):
+                        _collect_checks(side, out)
+            elif isinstance(op, cst.GreaterThan | cst.LessThan | cst.GreaterThanEqual):
+                for side in (left, right):
+                    if isinstance(side, cst.Call):
+                        _collect_checks(side, out)
+            left = right

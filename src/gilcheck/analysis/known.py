@@ -1,0 +1,163 @@
+"""Qualified names the analysis knows: lock factories, conditions, threads, executors..."""
+
+from __future__ import annotations
+
+_THREADING_LOCKS = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
+
+#: Factories whose result can be held with ``with x:`` and protects what it guards.
+LOCK_FACTORIES: frozenset[str] = frozenset(
+    [f"threading.{n}" for n in _THREADING_LOCKS]
+    + [f"multiprocessing.{n}" for n in _THREADING_LOCKS]
+    + [f"multiprocessing.synchronize.{n}" for n in _THREADING_LOCKS]
+    + [f"multiprocessing.dummy.{n}" for n in _THREADING_LOCKS]
+    + [
+        "threading._RLock",
+        "threading._CRLock",
+        "threading._PyRLock",
+        "threading._allocate_lock",
+        "_thread.allocate_lock",
+        "_thread.allocate",
+        "_thread.LockType",
+        "_thread.RLock",
+        "_thread.lock",
+        "_dummy_thread.allocate_lock",
+        "dummy_threading.Lock",
+        "dummy_threading.RLock",
+    ]
+)
+
+#: The method names of lock-producing factories on other objects (``ctx.Lock()``, ``manager.RLock()``).
+LOCK_METHOD_NAMES: frozenset[str] = frozenset(_THREADING_LOCKS)
+
+CONDITION_FACTORIES: frozenset[str] = frozenset(
+    {
+        "threading.Condition",
+        "multiprocessing.Condition",
+        "multiprocessing.synchronize.Condition",
+        "multiprocessing.dummy.Condition",
+    }
+)
+
+#: Things that are *not* thread locks even though their names look like it.
+NOT_THREAD_LOCK_PREFIXES: tuple[str, ...] = ("asyncio.", "trio.", "anyio.", "curio.")
+
+THREAD_LOCAL_FACTORIES: frozenset[str] = frozenset(
+    {"threading.local", "_threading_local.local", "_thread._local"}
+)
+
+#: Classes whose constructor takes a thread/process target: name -> (target position, args position).
+THREAD_CLASSES: dict[str, tuple[int, int]] = {
+    "threading.Thread": (1, 3),
+    "threading.Timer": (1, 2),
+    "multiprocessing.Process": (1, 3),
+    "multiprocessing.context.Process": (1, 3),
+    "multiprocessing.dummy.Process": (1, 3),
+    "multiprocessing.dummy.DummyProcess": (1, 3),
+}
+TIMER_KEYWORD = "function"
+
+THREAD_BASES: frozenset[str] = frozenset(
+    {
+        "threading.Thread",
+        "threading.Timer",
+        "multiprocessing.Process",
+        "multiprocessing.context.Process",
+    }
+)
+
+#: Functions whose first argument runs in another thread; the rest are its arguments.
+SPAWN_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "_thread.start_new_thread",
+        "_thread.start_new",
+        "asyncio.to_thread",
+        "threading._start_new_thread",
+    }
+)
+
+EXECUTOR_FACTORIES: frozenset[str] = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+        "multiprocessing.Pool",
+        "multiprocessing.pool.Pool",
+        "multiprocessing.pool.ThreadPool",
+        "multiprocessing.dummy.Pool",
+    }
+)
+
+#: Methods of executors/pools whose first argument runs in a worker.
+POOL_METHODS: frozenset[str] = frozenset(
+    {
+        "submit",
+        "map",
+        "apply",
+        "apply_async",
+        "map_async",
+        "imap",
+        "imap_unordered",
+        "starmap",
+        "starmap_async",
+    }
+)
+
+#: Shared-memory values: ``v.value += 1`` is a read-modify-write across processes.
+VALUE_FACTORIES: frozenset[str] = frozenset(
+    {
+        "multiprocessing.Value",
+        "multiprocessing.sharedctypes.Value",
+        "multiprocessing.RawValue",
+        "multiprocessing.sharedctypes.RawValue",
+    }
+)
+
+PARTIAL_FUNCTIONS: frozenset[str] = frozenset({"functools.partial"})
+
+#: Container methods that remove items: a membership check followed by a read races with these.
+REMOVING_METHODS: frozenset[str] = frozenset(
+    {"pop", "popitem", "popleft", "remove", "clear", "discard"}
+)
+#: Container methods that add items (the "act" of ``if k not in s: s.add(k)``).
+ADDING_METHODS: frozenset[str] = frozenset(
+    {"add", "append", "appendleft", "insert", "extend", "update", "__setitem__"}
+)
+
+#: Mutable container factories (module-level shared containers).
+CONTAINER_FACTORIES: frozenset[str] = frozenset(
+    {
+        "dict",
+        "list",
+        "set",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.Counter",
+        "collections.deque",
+        "weakref.WeakValueDictionary",
+        "weakref.WeakKeyDictionary",
+        "weakref.WeakSet",
+    }
+)
+
+#: Methods where "__init__-like" single-threaded construction happens.
+CONSTRUCTION_METHODS: frozenset[str] = frozenset(
+    {"__init__", "__new__", "__post_init__", "__init_subclass__", "__setstate__", "__del__"}
+)
+
+
+def is_lock_factory(qualname: str, extra: frozenset[str] = frozenset()) -> bool:
+    if qualname in LOCK_FACTORIES or qualname in extra:
+        return True
+    if qualname.startswith(NOT_THREAD_LOCK_PREFIXES):
+        return False
+    # ``ctx.Lock()``, ``manager.RLock()``, ``from gevent.lock import RLock``
+    return qualname.rpartition(".")[2] in LOCK_METHOD_NAMES
+
+
+def is_condition_factory(qualname: str) -> bool:
+    if qualname in CONDITION_FACTORIES:
+        return True
+    if qualname.startswith(NOT_THREAD_LOCK_PREFIXES):
+        return False
+    return qualname.rpartition(".")[2] == "Condition"

@@ -1,0 +1,173 @@
+"""What one traversal of a module records: scopes, bindings and events.
+
+The collector (collector.py) fills these in one walk over the libcst tree; the rules (rules.py)
+judge them afterwards, when the whole module is known (a lock may be created below its use, in
+``__init__`` after the method that uses it...). Nothing here is judged yet: names are kept as
+dotted strings (``self._lock``, ``_cache``, ``cls._instance``) and resolved by the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+#: A value bound to a name, summarized: a resolved factory qualname (``threading.Lock``), or one of
+#: the markers below.
+CONTAINER = "<container>"  # {} [] set() comprehension ...
+CONST = "<const>"  # None, numbers, strings
+PARAM = "<param>"  # bound from a function parameter
+OTHER = "<expr>"  # anything else
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    name: str
+    qualname: str  # within the module
+    bases: list[str]  # resolved qualified names of base classes
+    #: class-level bindings: attr -> value summaries
+    attrs: dict[str, list[str]] = field(default_factory=dict)
+    #: ``self.attr = ...`` anywhere in the class's methods
+    inst_attrs: dict[str, list[str]] = field(default_factory=dict)
+    methods: dict[str, Scope] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Check:
+    """One condition of an ``if`` test that a later statement may act upon."""
+
+    kind: str  # "none" (is None / truthiness / ==), "member" (in / not in), "hasattr", "len"
+    ref: str  # the dotted expression checked
+
+
+@dataclass(eq=False)
+class CheckFrame:
+    node: cst.If
+    checks: list[Check]
+    locks: tuple[str, ...]  # locks held when the test runs
+
+
+@dataclass(eq=False)
+class Scope:
+    """A function, method or lambda."""
+
+    fid: int
+    name: str
+    qualname: str  # within the module ("Class.method", "f.<locals>.g", "f.<lambda#2>")
+    kind: str  # "function", "method", "classmethod", "staticmethod", "lambda"
+    cls: ClassInfo | None
+    parent: Scope | None
+    params: list[str]
+    node: cst.CSTNode
+    self_name: str | None = None
+    cls_name: str | None = None
+    is_async: bool = False
+    global_names: set[str] = field(default_factory=set)
+    nonlocal_names: set[str] = field(default_factory=set)
+    assigned: set[str] = field(default_factory=set)
+    local_values: dict[str, list[str]] = field(default_factory=dict)
+    # walk state (only meaningful while the collector is inside this scope)
+    locks: list[str] = field(default_factory=list)
+    checks: list[CheckFrame] = field(default_factory=list)
+    loops: list[str] = field(default_factory=list)
+    ifs: list[cst.If] = field(default_factory=list)
+
+    def is_local(self, name: str) -> bool:
+        if name in self.global_names:
+            return False
+        return name in self.assigned or name in self.params
+
+    @property
+    def method_name(self) -> str:
+        return self.name
+
+
+@dataclass(eq=False)
+class Write:
+    """A write to shared-looking state inside a function.
+
+    ``op``: "assign" (blind write), "rmw" (augmented assignment, or a value that reads the target),
+    "del", "mutate" (a container method call: append, add, pop...), "read" (a subscript read,
+    only recorded under an enclosing check).
+    ``target``: the dotted base expression: ``counter`` (GIL001), ``stats`` for ``stats[k]`` and
+    ``stats.add(x)`` (``subscript``/``method`` tell which), ``self.count`` for attributes.
+    """
+
+    node: cst.CSTNode
+    scope: Scope
+    op: str
+    target: str
+    locks: tuple[str, ...]
+    subscript: bool = False
+    method: str = ""
+    #: the enclosing check this write acts upon (innermost matching one), if any
+    check: CheckFrame | None = None
+
+
+@dataclass(eq=False)
+class CondCall:
+    """``x.wait()``, ``x.wait_for()``, ``x.notify()``, ``x.notify_all()``."""
+
+    node: cst.Call
+    scope: Scope
+    receiver: str
+    method: str
+    locks: tuple[str, ...]
+    in_while: bool
+    #: the test of the innermost ``if`` whose body holds the call (for the wait_for fix)
+    if_test: cst.BaseExpression | None = None
+
+
+@dataclass(eq=False)
+class CallSite:
+    """A call made by a function, for the call graph and lock inheritance."""
+
+    scope: Scope | None
+    callee: str  # dotted expression as written ("self._flush", "helper", "mod.f")
+    locks: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class Entry:
+    """A place where code starts running in another thread or process."""
+
+    node: cst.Call
+    scope: Scope | None
+    kind: str  # "Thread", "Timer", "submit", "Process", "to_thread", ...
+    target: cst.BaseExpression | None  # the callable expression
+    target_scope: Scope | None  # set when the target is a lambda
+    args: list[cst.BaseExpression]
+    #: the callee expression text, for messages ("threading.Thread", "executor.submit")
+    label: str
+
+
+@dataclass(eq=False)
+class Iteration:
+    """``for x in shared`` / ``shared.items()`` inside a function."""
+
+    node: cst.CSTNode
+    scope: Scope
+    target: str
+    locks: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class ModuleModel:
+    module: str  # dotted module name
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)  # local alias -> qualified name
+    module_values: dict[str, list[str]] = field(default_factory=dict)
+    functions: dict[str, Scope] = field(default_factory=dict)  # module-level functions by name
+    classes: dict[str, ClassInfo] = field(default_factory=dict)  # by module-relative qualname
+    scopes: list[Scope] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)
+    cond_calls: list[CondCall] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    iterations: list[Iteration] = field(default_factory=list)
+    #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)
+    acquired: set[str] = field(default_factory=set)
+    #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)
+    removed_from: set[str] = field(default_factory=set)
+    #: dotted executors created locally: "scope-id:name" -> True (``with Pool() as p``)
+    has_main_guard: bool = False

@@ -1,0 +1,304 @@
+"""The per-file pass: bytes in, a ModuleResult (candidates + summary) out. Never raises."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import traceback
+import warnings
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from gilcheck.analysis.collector import Collector, dotted_name
+from gilcheck.analysis.model import ModuleModel, Scope
+from gilcheck.analysis.rules import Judge, Raw, code_of
+from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
+from gilcheck.findings import Confidence, Finding
+from gilcheck.registry import RULES
+
+_WS = re.compile(r"\s+")
+
+
+def syntax_error_finding(path: str, reason: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding(
+        path=path,
+        line=max(line, 1),
+        column=max(column, 1),
+        end_line=max(line, 1),
+        end_column=max(column, 1) + 1,
+        code="GIL000",
+        name=RULES["GIL000"].name,
+        message=reason,
+        confidence=Confidence.HIGH,
+        suggestion="Fix the file so that Python can parse it; nothing else in it was checked.",
+        symbol="",
+        scope="",
+        snippet=reason,
+    )
+
+
+def _fail(path: str, reason: str, line: int = 1, column: int = 1) -> ModuleResult:
+    finding = syntax_error_finding(path, reason, line, column)
+    return ModuleResult(path=path, candidates=(Candidate(finding, "fixed"),), summary=None)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode like the interpreter does (PEP 263 cookie, BOM); returns (text, encoding)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding), encoding
+
+
+def analyze_bytes(
+    data: bytes,
+    path: str,
+    module: str,
+    is_package: bool,
+    *,
+    entry_points: frozenset[str] = frozenset(),
+    lock_types: frozenset[str] = frozenset(),
+) -> ModuleResult:
+    try:
+        text, encoding = decode(data)
+    except (SyntaxError, LookupError) as exc:
+        return _fail(path, f"cannot decode file: {exc}")
+    except UnicodeDecodeError as exc:
+        return _fail(
+            path,
+            f"cannot decode file as {exc.encoding}: invalid byte at offset {exc.start}",
+        )
+    return analyze_source(
+        text, path, module, is_package, entry_points=entry_points, lock_types=lock_types
+    )
+
+
+def analyze_source(
+    text: str,
+    path: str,
+    module: str,
+    is_package: bool,
+    *,
+    entry_points: frozenset[str] = frozenset(),
+    lock_types: frozenset[str] = frozenset(),
+) -> ModuleResult:
+    try:
+        return _analyze(text, path, module, is_package, entry_points, lock_types)
+    except (RecursionError, MemoryError):
+        return _fail(path, "file is too deeply nested to analyze")
+    except Exception as exc:  # a bug in gilcheck: report it, never stop the run
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return ModuleResult(path=path, candidates=(), summary=None, error=detail)
+
+
+def _analyze(
+    text: str,
+    path: str,
+    module: str,
+    is_package: bool,
+    entry_points: frozenset[str],
+    lock_types: frozenset[str],
+) -> ModuleResult:
+    from gilcheck.suppressions import parse_suppressions
+
+    # CPython's own parser first: cheap (~10% of a libcst parse), gives the familiar messages,
+    # and rejects input nested deeply enough to overflow the native libcst parser's stack.
+    ast_error: SyntaxError | None = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (RecursionError, MemoryError):
+        return _fail(path, "file is too deeply nested to analyze")
+    except ValueError as exc:  # null bytes
+        return _fail(path, f"cannot parse file: {exc}")
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg):
+            return _fail(path, f"file is too deeply nested to analyze ({exc.msg})")
+        ast_error = exc
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        if ast_error is not None:
+            return _fail(
+                path,
+                f"syntax error: {ast_error.msg}",
+                ast_error.lineno or 1,
+                ast_error.offset or 1,
+            )
+        return _fail(path, f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
+    model = Collector(module, is_package, entry_points=entry_points).collect(tree)
+    judge = Judge(model, lock_types=lock_types)
+    raws = judge.run()
+    positions = _positions(tree, model, raws)
+    lines = text.splitlines()
+    candidates = tuple(_candidate(r, path, judge, positions, lines) for r in raws)
+    summary = _summary(model, judge, path, positions)
+    suppressions = parse_suppressions(text)
+    return ModuleResult(
+        path=path,
+        candidates=candidates,
+        summary=summary,
+        suppressions=suppressions if suppressions else None,
+    )
+
+
+def _positions(
+    tree: cst.Module, model: ModuleModel, raws: list[Raw]
+) -> dict[cst.CSTNode, CodeRange]:
+    if not raws and not model.entries:
+        return {}
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    return dict(wrapper.resolve(PositionProvider))
+
+
+def _candidate(
+    raw: Raw,
+    path: str,
+    judge: Judge,
+    positions: dict[cst.CSTNode, CodeRange],
+    lines: list[str],
+) -> Candidate:
+    rng = positions[raw.node]
+    start = rng.start
+    end = rng.end
+    if raw.end_node is not None and raw.end_node in positions:
+        end = positions[raw.end_node].end
+    message = raw.message
+    if raw.other is not None and raw.other in positions:
+        message = message.replace("{other}", str(positions[raw.other].start.line))
+    source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
+    if isinstance(raw.node, cst.If):
+        snippet = "if " + code_of(raw.node.test)
+    elif isinstance(raw.node, cst.For):
+        snippet = f"for {code_of(raw.node.target)} in {code_of(raw.node.iter)}"
+    else:
+        snippet = code_of(raw.node)
+    snippet = _WS.sub(" ", snippet)[:300]
+    finding = Finding(
+        path=path,
+        line=start.line,
+        column=start.column + 1,
+        end_line=end.line,
+        end_column=end.column + 1,
+        code=raw.code,
+        name=RULES[raw.code].name,
+        message=message,
+        confidence=raw.confidence,
+        suggestion=raw.suggestion,
+        replacement=raw.replacement,
+        symbol=raw.symbol,
+        scope=raw.scope.qualname if raw.scope is not None else "",
+        source_line=source_line,
+        snippet=snippet,
+    )
+    return Candidate(
+        finding=finding,
+        kind=raw.kind,
+        func=judge.qualname(raw.scope),
+        cls=raw.cls,
+        param=raw.param,
+    )
+
+
+def _summary(
+    model: ModuleModel,
+    judge: Judge,
+    path: str,
+    positions: dict[cst.CSTNode, CodeRange],
+) -> ModuleSummary:
+    functions: dict[str, list[str]] = {judge.qualname(s): [] for s in model.scopes}
+    for call in model.calls:
+        if call.scope is None:
+            continue
+        ref = _callee_ref(call.callee, call.scope, judge)
+        if ref is not None:
+            functions[judge.qualname(call.scope)].append(ref)
+    # a lambda's body runs wherever the lambda is called: treat it as called by its parent
+    for scope in model.scopes:
+        if scope.kind == "lambda" and scope.parent is not None:
+            functions[judge.qualname(scope.parent)].append(judge.qualname(scope))
+    concurrent: set[str] = set()
+    for info in model.classes.values():
+        for values in (*info.attrs.values(), *info.inst_attrs.values()):
+            if any(judge._is_lock_value(judge._strip(v)) for v in values):
+                concurrent.add(judge.class_qualname(info))
+                break
+    entries: list[EntrySummary] = []
+    for entry in model.entries:
+        target = entry.target
+        scope = entry.scope
+        ref: str | None
+        bound = False
+        if entry.target_scope is not None:
+            ref = judge.qualname(entry.target_scope)
+        elif target is not None and (dotted := dotted_name(target)) is not None:
+            if scope is not None:
+                ref = _callee_ref(dotted, scope, judge)
+            else:
+                ref = judge.qualify(dotted, None)
+            bound = "." in dotted and ref is not None and ref.startswith("method:")
+            head = dotted.partition(".")[0]
+            if scope is not None and scope.cls is not None and head == scope.self_name:
+                concurrent.add(judge.class_qualname(scope.cls))
+        else:
+            ref = None
+        if scope is not None and scope.cls is not None and scope.self_name:
+            if any(dotted_name(a) == scope.self_name for a in entry.args):
+                concurrent.add(judge.class_qualname(scope.cls))
+        if ref is None:
+            continue
+        rng = positions.get(entry.node)
+        line = rng.start.line if rng is not None else 0
+        shown = code_of(target) if target is not None else "?"
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        keyword = "target=" if entry.kind in ("Thread", "Process", "Timer") else ""
+        entries.append(
+            EntrySummary(
+                target=ref,
+                label=f"{entry.label}({keyword}{shown})",
+                location=f"{path}:{line}",
+                nargs=len(entry.args),
+                bound=bound,
+            )
+        )
+    return ModuleSummary(
+        module=model.module,
+        path=path,
+        imports=dict(model.imports),
+        functions={k: tuple(dict.fromkeys(v)) for k, v in functions.items()},
+        classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
+        concurrent=frozenset(concurrent),
+        entries=tuple(entries),
+    )
+
+
+def _callee_ref(dotted: str, scope: Scope, judge: Judge) -> str | None:
+    """A project-wide reference for a called (or thread-target) dotted expression."""
+    head, _, rest = dotted.partition(".")
+    if "." in rest:
+        qual = judge.qualify(dotted, scope)
+        return qual if qual != dotted or head in judge.m.imports else None
+    if rest and scope.cls is not None and head in (scope.self_name, scope.cls_name):
+        return f"method:{judge.class_qualname(scope.cls)}:{rest}"
+    callee = judge._callee_scope(dotted, scope)
+    if callee is not None:
+        return judge.qualname(callee)
+    values = judge.values_of(head, scope)
+    for value in values:
+        if value.startswith("<class:"):
+            cq = judge.mod_prefix + value[7:-1]
+            return f"method:{cq}:{rest or '__init__'}"
+        if value.startswith("<scope:") and not rest:
+            target = judge._scope_by_fid.get(int(value[7:-1]))
+            if target is not None:
+                return judge.qualname(target)
+        plain = judge._strip(value)
+        if rest and judge.class_named(plain) is not None:
+            return f"method:{plain}:{rest}"
+    qual = judge.qualify(dotted, scope)
+    if qual == dotted and head not in judge.m.module_values:
+        return None  # a local or a builtin
+    return qual

@@ -1,0 +1,172 @@
+"""The project pass: join per-module summaries, find thread-reachable code, settle confidence.
+
+Reachability follows calls from every thread entry point (``Thread(target=...)``, executors,
+``run()`` of Thread subclasses, configured spawn helpers) across modules, breadth first, up to
+``MAX_DEPTH`` calls deep: deep enough for real call chains, bounded so that a project with a
+huge call graph costs linear time.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import replace
+
+from gilcheck.analysis import known
+from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleSummary
+from gilcheck.findings import Confidence, Finding
+
+MAX_DEPTH = 12
+
+
+class Project:
+    def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
+        self.functions: dict[str, tuple[str, ...]] = {}
+        self.classes: dict[str, tuple[str, ...]] = {}
+        self.imports: dict[str, dict[str, str]] = {}
+        self.concurrent: set[str] = set()
+        self.entries: list[EntrySummary] = []
+        for s in summaries:
+            self.functions.update(s.functions)
+            self.classes.update(s.classes)
+            self.imports[s.module] = s.imports
+            self.concurrent |= s.concurrent
+            self.entries.extend(s.entries)
+        self.reach: dict[str, EntrySummary] = {}
+        self.shared_params: set[tuple[str, int]] = set()
+        self._link()
+
+    # -- resolution ----------------------------------------------------------------------------
+    def resolve_class(self, name: str, depth: int = 0) -> str | None:
+        if name in self.classes:
+            return name
+        if depth > 4:
+            return None
+        module, _, attr = name.rpartition(".")
+        target = self.imports.get(module, {}).get(attr)
+        if target is not None and target != name:
+            return self.resolve_class(target, depth + 1)
+        return None
+
+    def ancestors(self, cls: str) -> list[str]:
+        out: list[str] = []
+        todo = [cls]
+        seen: set[str] = set()
+        while todo:
+            current = todo.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            for base in self.classes.get(current, ()):
+                todo.append(self.resolve_class(base) or base)
+        return out
+
+    def lookup_method(self, cls: str, name: str) -> str | None:
+        for c in self.ancestors(cls):
+            candidate = f"{c}.{name}"
+            if candidate in self.functions:
+                return candidate
+        return None
+
+    def resolve(self, ref: str, depth: int = 0) -> str | None:
+        if ref.startswith("method:"):
+            _, cls, name = ref.split(":", 2)
+            resolved = self.resolve_class(cls) or cls
+            return self.lookup_method(resolved, name)
+        if ref in self.functions:
+            return ref
+        cls = self.resolve_class(ref)
+        if cls is not None:
+            return self.lookup_method(cls, "__init__")
+        head, _, last = ref.rpartition(".")
+        if not head:
+            return None
+        cls = self.resolve_class(head)
+        if cls is not None:
+            return self.lookup_method(cls, last)
+        if depth < 4:
+            target = self.imports.get(head, {}).get(last)
+            if target is not None and target != ref:
+                return self.resolve(target, depth + 1)
+        return None
+
+    def class_of(self, func: str) -> str | None:
+        head = func.rpartition(".")[0]
+        return head if head in self.classes else None
+
+    # -- linking --------------------------------------------------------------------------------
+    def _link(self) -> None:
+        starts: list[tuple[str, EntrySummary]] = []
+        for entry in self.entries:
+            target = self.resolve(entry.target)
+            if target is None:
+                continue
+            starts.append((target, entry))
+            owner = self.class_of(target)
+            if owner is not None and entry.bound:
+                self.concurrent.add(owner)
+            offset = 1 if entry.bound else 0
+            for i in range(entry.nargs):
+                self.shared_params.add((target, i + offset))
+        for cls in self.classes:
+            lineage = self.ancestors(cls)
+            if any(base in known.THREAD_BASES for c in lineage for base in self.classes.get(c, ())):
+                self.concurrent.add(cls)
+                run = self.lookup_method(cls, "run")
+                if run is not None and not run.startswith(tuple(known.THREAD_BASES)):
+                    short = cls.rpartition(".")[2]
+                    label = f"run() of Thread subclass {short}"
+                    starts.append((run, EntrySummary(run, label, "", 0, True)))
+        queue: deque[tuple[str, int]] = deque()
+        for target, entry in starts:
+            if target not in self.reach:
+                self.reach[target] = entry
+                queue.append((target, 0))
+        while queue:
+            func, depth = queue.popleft()
+            if depth >= MAX_DEPTH:
+                continue
+            entry = self.reach[func]
+            for callee_ref in self.functions.get(func, ()):
+                callee = self.resolve(callee_ref)
+                if callee is not None and callee not in self.reach:
+                    self.reach[callee] = entry
+                    queue.append((callee, depth + 1))
+
+    def is_concurrent(self, cls: str) -> bool:
+        return cls in self.concurrent
+
+    # -- settling ------------------------------------------------------------------------------
+    def settle(self, candidate: Candidate) -> Finding:
+        f = candidate.finding
+        kind = candidate.kind
+        if kind == "fixed":
+            return f
+        entry = self.reach.get(candidate.func)
+        if kind in ("global", "class", "value"):
+            if entry is not None:
+                return self._high(f, entry)
+            return f
+        if kind == "instance":
+            if not self.is_concurrent(candidate.cls):
+                return f.with_confidence(Confidence.LOW)
+            if entry is not None:
+                return self._high(f, entry)
+            return f.with_confidence(Confidence.MEDIUM)
+        if kind == "closure":
+            if entry is not None:
+                return self._high(f, entry)
+            return f.with_confidence(Confidence.LOW)
+        if kind == "param":
+            if (candidate.func, candidate.param) in self.shared_params and entry is not None:
+                return self._high(f, entry)
+            return f.with_confidence(Confidence.LOW)
+        return f
+
+    @staticmethod
+    def _high(f: Finding, entry: EntrySummary) -> Finding:
+        where = f" at {entry.location}" if entry.location else ""
+        message = f"{f.message} (reachable from {entry.label}{where})"
+        extra = (*f.extra, ("entry_point", f"{entry.label}{where}"))
+        return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))

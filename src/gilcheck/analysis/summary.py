@@ -1,0 +1,64 @@
+"""Plain, picklable per-module results: candidate findings and the facts the project pass joins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gilcheck.findings import Finding
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A finding whose final confidence depends on project-wide facts.
+
+    ``kind`` says how the confidence is settled by the project pass:
+    ``fixed`` (keep it), ``global``/``class`` (high when thread-reachable, else medium),
+    ``instance`` (high when reachable and the class is concurrent, medium when only concurrent,
+    else low), ``closure`` (high when reachable, else low), ``param`` (high when the parameter
+    receives an object passed to a thread, else low).
+    """
+
+    finding: Finding
+    kind: str
+    func: str = ""  # module-qualified qualname of the enclosing function
+    cls: str = ""  # module-qualified class (instance kind)
+    param: int = -1  # parameter index (param kind)
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """Code handed to another thread or process."""
+
+    target: str  # a function ref (see ModuleSummary.functions keys, or "method:Class:name")
+    label: str  # "threading.Thread(target=worker)"
+    location: str  # "path:line"
+    nargs: int  # how many positional arguments are passed to the target
+    bound: bool  # the target is a bound method (its parameter 0 is self)
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    module: str
+    path: str
+    #: module-level import aliases (re-exports are followed through these)
+    imports: dict[str, str] = field(default_factory=dict)
+    #: function qualname (module-qualified) -> callee refs
+    functions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: class qualname (module-qualified) -> base qualnames
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: classes with local evidence of concurrency (own a lock, self passed to a thread...)
+    concurrent: frozenset[str] = frozenset()
+    entries: tuple[EntrySummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleResult:
+    """Everything the per-file pass produces for one file (cached by content hash)."""
+
+    path: str
+    candidates: tuple[Candidate, ...]
+    summary: ModuleSummary | None
+    #: inline suppression table (gilcheck.suppressions.Suppressions), None when no comment exists
+    suppressions: object | None = None
+    #: an internal error message (a bug in gilcheck), reported but never fatal
+    error: str | None = None

@@ -1,0 +1,288 @@
+"""Run the checks: discover files, analyze each (in parallel, cached), join, filter.
+
+``check_paths`` is the one entry point the CLI uses; ``check_source`` analyzes one in-memory
+module (tests, editors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gilcheck import __version__
+from gilcheck.analysis.summary import ModuleResult
+from gilcheck.config import Config
+from gilcheck.files import SourceFile, discover
+from gilcheck.findings import Finding
+
+#: Files fewer than this are checked in-process: a pool costs more than it saves.
+MIN_FILES_FOR_POOL = 24
+_STACK_SIZE = 512 * 1024 * 1024
+_RECURSION_LIMIT = 60_000
+_CACHE_MAGIC = b"gilcheck-cache-1\n"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    jobs: int | None = None  # None: one per CPU
+    cache_dir: Path | None = None  # None: no cache
+    progress: Callable[[int], None] | None = None  # called with the number of files done
+
+
+@dataclass
+class Report:
+    findings: list[Finding]  # visible findings, sorted
+    files_checked: int
+    hidden: int = 0  # below --min-confidence
+    suppressed: int = 0
+    baselined: int = 0
+    #: (path, line, code-or-*) of suppression comments that matched nothing
+    unused_suppressions: list[tuple[str, int, str]] = field(default_factory=list)
+    #: (path, message): bugs in gilcheck met while checking a file (never fatal)
+    internal_errors: list[tuple[str, str]] = field(default_factory=list)
+    #: every finding that survived selection and suppressions (for --write-baseline)
+    selected: list[Finding] = field(default_factory=list)
+
+
+# -- per-file work (runs in worker processes) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: str
+    module: str
+    is_package: bool
+    analysis_key: str
+    cache_dir: str | None
+    entry_points: frozenset[str]
+    lock_types: frozenset[str]
+
+
+def _run_deep(fn: Callable[[], ModuleResult]) -> ModuleResult:
+    """Run ``fn`` in a thread with a large stack: deep but valid code must not overflow."""
+    box: list[ModuleResult] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(fn())
+        except BaseException as exc:  # pragma: no cover - analyze_source never raises
+            failure.append(exc)
+
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    previous = threading.stack_size(_STACK_SIZE)
+    try:
+        thread = threading.Thread(target=target, name="gilcheck-analysis")
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return box[0]
+
+
+def _cache_key(task: _Task, data: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (__version__, task.analysis_key, task.path, task.module, str(task.is_package)):
+        h.update(part.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _cache_load(cache_dir: str, key: str) -> ModuleResult | None:
+    path = os.path.join(cache_dir, key[:2], key)
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError:
+        return None
+    if not blob.startswith(_CACHE_MAGIC):
+        return None
+    try:
+        stored_key, result = pickle.loads(blob[len(_CACHE_MAGIC) :])
+    except Exception:
+        return None  # corrupt or foreign: recompute and overwrite
+    if stored_key != key or not isinstance(result, ModuleResult):
+        return None
+    return result
+
+
+def _cache_store(cache_dir: str, key: str, result: ModuleResult) -> None:
+    folder = os.path.join(cache_dir, key[:2])
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_CACHE_MAGIC)
+                pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, os.path.join(folder, key))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except (OSError, pickle.PicklingError, RecursionError):
+        pass  # a cache that cannot be written is only slower
+
+
+def _check_one(task: _Task) -> ModuleResult:
+    from gilcheck.analysis.pipeline import _fail, analyze_bytes
+
+    try:
+        with open(task.path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return _fail(task.path, f"cannot read file: {reason}")
+    key = ""
+    if task.cache_dir is not None:
+        key = _cache_key(task, data)
+        cached = _cache_load(task.cache_dir, key)
+        if cached is not None:
+            return cached
+    result = _run_deep(
+        lambda: analyze_bytes(
+            data,
+            task.path,
+            task.module,
+            task.is_package,
+            entry_points=task.entry_points,
+            lock_types=task.lock_types,
+        )
+    )
+    if task.cache_dir is not None and result.error is None:
+        _cache_store(task.cache_dir, key, result)
+    return result
+
+
+def _check_chunk(tasks: Sequence[_Task]) -> list[ModuleResult]:
+    return [_check_one(t) for t in tasks]
+
+
+def _map(tasks: list[_Task], jobs: int, progress: Callable[[int], None] | None) -> Iterator[
+    ModuleResult
+]:
+    if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
+        for i, task in enumerate(tasks, 1):
+            yield _check_one(task)
+            if progress is not None:
+                progress(i)
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    # Small chunks in order: results stream back (no tree is held), order is stable.
+    chunk = max(1, min(16, len(tasks) // (jobs * 8) or 1))
+    chunks = [tasks[i : i + chunk] for i in range(0, len(tasks), chunk)]
+    done = 0
+    with ctx.Pool(processes=jobs) as pool:
+        for results in pool.imap(_check_chunk, chunks):
+            yield from results
+            done += len(results)
+            if progress is not None:
+                progress(done)
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def check_paths(paths: list[str], config: Config, options: RunOptions | None = None) -> Report:
+    options = options or RunOptions()
+    files = discover(paths, config)
+    return check_files(files, config, options)
+
+
+def check_files(files: list[SourceFile], config: Config, options: RunOptions) -> Report:
+    jobs = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    cache_dir = str(options.cache_dir) if options.cache_dir is not None else None
+    key = config.analysis_key()
+    entry_points = frozenset(config.thread_entry_points)
+    lock_types = frozenset(config.lock_types)
+    tasks = [
+        _Task(f.path, f.module, f.is_package, key, cache_dir, entry_points, lock_types)
+        for f in files
+    ]
+    results = list(_map(tasks, max(1, jobs), options.progress))
+    return finish(results, config)
+
+
+def finish(results: list[ModuleResult], config: Config) -> Report:
+    """The project pass and the filters, over all per-file results."""
+    from gilcheck.analysis.project import Project
+    from gilcheck.suppressions import Suppressions, apply_suppressions, unused_suppressions
+
+    project = Project(r.summary for r in results if r.summary is not None)
+    enabled = config.enabled_codes
+    report = Report(findings=[], files_checked=len(results))
+    for result in results:
+        if result.error is not None:
+            report.internal_errors.append((result.path, result.error))
+        findings = _dedupe([project.settle(c) for c in result.candidates])
+        off = config.codes_ignored_for(result.path)
+        findings = [f for f in findings if f.code in enabled and f.code not in off]
+        supp = result.suppressions
+        if isinstance(supp, Suppressions):
+            kept, hidden, used = apply_suppressions(findings, supp)
+            report.suppressed += len(hidden)
+            for line, code in unused_suppressions(supp, used, enabled - off):
+                report.unused_suppressions.append((result.path, line, code))
+            findings = kept
+        report.selected.extend(findings)
+        for f in findings:
+            if f.confidence >= config.min_confidence:
+                report.findings.append(f)
+            else:
+                report.hidden += 1
+    report.findings.sort(key=lambda f: f.sort_key)
+    report.selected.sort(key=lambda f: f.sort_key)
+    return report
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """GIL006 explains an unlocked write better than GIL001/GIL004 on the same statement."""
+    inconsistent = {(f.line, f.column) for f in findings if f.code == "GIL006"}
+    if not inconsistent:
+        return findings
+    return [
+        f
+        for f in findings
+        if f.code not in ("GIL001", "GIL004") or (f.line, f.column) not in inconsistent
+    ]
+
+
+def check_source(
+    source: str,
+    path: str = "<string>",
+    *,
+    module: str = "",
+    config: Config | None = None,
+) -> Report:
+    """Analyze one module held in memory (tests, editor integrations)."""
+    from gilcheck.analysis.pipeline import analyze_source
+
+    config = config or Config()
+    result = _run_deep(
+        lambda: analyze_source(
+            source,
+            path,
+            module or Path(path).stem,
+            Path(path).name.startswith("__init__."),
+            entry_points=frozenset(config.thread_entry_points),
+            lock_types=frozenset(config.lock_types),
+        )
+    )
+    return finish([result], config)
+

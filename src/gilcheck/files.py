@@ -1,0 +1,112 @@
+"""Which files to check, and what module each one is."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gilcheck.config import Config
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+class PathError(Exception):
+    """A path given on the command line does not exist (exit 2)."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as shown in output: relative to the current directory when possible
+    module: str  # dotted module name
+    is_package: bool  # an __init__ file
+
+
+def discover(paths: list[str], config: Config) -> list[SourceFile]:
+    """Expand files and directories into the sorted, de-duplicated list of files to check.
+
+    Explicitly named files are checked even when an exclude pattern matches them; directories
+    are walked recursively, skipping excluded names, symlink loops and unreadable folders.
+    """
+    found: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            raise PathError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            for file in _walk(path, config):
+                found.setdefault(_key(file), file)
+        else:
+            found.setdefault(_key(path), path)
+    files = [SourceFile(_display(p), module_name(p), p.name.startswith("__init__.")) for p in
+             found.values()]
+    files.sort(key=lambda f: f.path)
+    return files
+
+
+def _key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)
+
+
+def _display(path: Path) -> str:
+    text = os.path.normpath(str(path))
+    if os.path.isabs(text):
+        try:
+            rel = os.path.relpath(text)
+            if not rel.startswith(".."):
+                text = rel
+        except ValueError:
+            pass
+    return Path(text).as_posix()
+
+
+def _walk(root: Path, config: Config) -> list[Path]:
+    out: list[Path] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            st = directory.stat()
+        except OSError:
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident in seen_dirs:
+            continue  # a symlink loop, or the same folder reached twice
+        seen_dirs.add(ident)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if config.is_excluded(path):
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append(path)
+                elif entry.name.endswith(PYTHON_SUFFIXES) and entry.is_file():
+                    out.append(path)
+            except OSError:
+                continue
+    return out
+
+
+def module_name(path: Path) -> str:
+    """``pkg/sub/mod.py`` -> ``pkg.sub.mod`` following ``__init__.py`` files upwards."""
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError):
+        path = Path(os.path.abspath(path))
+    stem = path.name.split(".", 1)[0]
+    parts = [] if stem == "__init__" else [stem]
+    parent = path.parent
+    while (parent / "__init__.py").exists() or (parent / "__init__.pyi").exists():
+        parts.append(parent.name)
+        if parent.parent == parent:
+            break
+        parent = parent.parent
+    return ".".join(reversed(parts))
