@@ -18,7 +18,7 @@ import click
 from gilcheck import __version__
 from gilcheck.config import CONFIDENCE_NAMES, OUTPUT_FORMATS, Config, ConfigError, load_config
 from gilcheck.findings import Confidence, RunSummary
-from gilcheck.registry import RULES, UnknownCodeError, rule_doc, split_codes
+from gilcheck.registry import RULES, UnknownCodeError, expand_codes, rule_doc, split_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 CACHE_DIR_NAME = ".gilcheck_cache"
@@ -28,12 +28,80 @@ class _UsageFailure(Exception):
     pass
 
 
-def _codes(value: str | None) -> tuple[str, ...] | None:
-    return None if value is None else tuple(split_codes(value))
+def _codes(option: str, value: str) -> tuple[str, ...]:
+    """Codes from a comma-separated option value; an unknown code is a usage error (exit 2)."""
+    codes = tuple(split_codes(value))
+    try:
+        expand_codes(codes)
+    except UnknownCodeError as exc:
+        raise _UsageFailure(f"{option}: {exc}") from None
+    return codes
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"gilcheck: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _run_standalone(command: click.Command, kwargs: dict[str, Any]) -> NoReturn:
+    """Run the command the way a console script should: one-line errors, no tracebacks."""
+    kwargs = {**kwargs, "standalone_mode": False}
+    kwargs.setdefault("prog_name", "gilcheck")
+    try:
+        code = click.Command.main(command, **kwargs)
+        sys.stdout.flush()
+    except click.UsageError as exc:
+        _fail(exc.format_message().replace("\n", " "))
+    except click.exceptions.Abort:
+        click.echo("gilcheck: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (_UsageFailure, ConfigError) as exc:
+        _fail(str(exc))
+    except click.ClickException as exc:
+        _fail(exc.format_message().replace("\n", " "))
+    except KeyboardInterrupt:
+        click.echo("gilcheck: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (``gilcheck ... | head -1``): stop quietly, like other CLI tools.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # stdout is not a real file (a test runner): nothing to silence
+        sys.exit(EXIT_FINDINGS)
+    except Exception as exc:  # a bug in gilcheck: one line, exit 2; the traceback on request
+        if os.environ.get("GILCHECK_TRACEBACK"):
+            raise
+        detail = str(exc).replace("\n", " ") or "no details"
+        _fail(
+            f"internal error: {type(exc).__name__}: {detail} "
+            "(set GILCHECK_TRACEBACK=1 to see the traceback)"
+        )
+    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+class GilcheckCommand(click.Command):
+    """A click command whose standalone mode is the console script's behaviour.
+
+    ``command.main(args)`` (and so ``click.testing.CliRunner``) exits with gilcheck's exit codes
+    and prints errors as one ``gilcheck: error: ...`` line instead of click's usage block.
+    ``standalone_mode=False`` keeps click's behaviour: the exit code is returned and errors are
+    raised.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.update(
+            zip(("args", "prog_name", "complete_var", "standalone_mode"), args, strict=False)
+        )
+        if not kwargs.get("standalone_mode", True):
+            return super().main(**kwargs)
+        _run_standalone(self, kwargs)
 
 
 @click.command(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    cls=GilcheckCommand,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--select", metavar="CODES", help="Rules to enable (comma separated, prefixes ok).")
@@ -51,19 +119,32 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     type=click.Choice(OUTPUT_FORMATS, case_sensitive=False),
     help="Output format (default: text).",
 )
-@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here.",
+)
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are shown.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Settings file.")
 @click.option("--show-config", is_flag=True, help="Print the resolved settings and exit.")
-@click.option("--baseline", type=click.Path(path_type=Path), help="Report only findings not in FILE.")
-@click.option("--write-baseline", type=click.Path(path_type=Path), help="Record all findings in FILE.")
 @click.option(
-    "--report-unused-suppressions", is_flag=True, help="List suppression comments that matched nothing."
+    "--baseline", type=click.Path(path_type=Path), help="Report only findings not in FILE."
+)
+@click.option(
+    "--write-baseline", type=click.Path(path_type=Path), help="Record all findings in FILE."
+)
+@click.option(
+    "--report-unused-suppressions",
+    is_flag=True,
+    help="List suppression comments that matched nothing.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder (env GILCHECK_CACHE_DIR).")
+@click.option(
+    "--cache-dir", type=click.Path(path_type=Path), help="Cache folder (env GILCHECK_CACHE_DIR)."
+)
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
 @click.version_option(__version__, "--version", prog_name="gilcheck")
@@ -72,7 +153,7 @@ def command(**kw: Any) -> int:
 
     PATHS are files or directories (searched for *.py and *.pyi); default: the current one.
     """
-    return run(**kw)  # type: ignore[return-value]
+    return run(**kw)
 
 
 def run(
@@ -112,11 +193,17 @@ def run(
     config = load_config(Path.cwd(), config_file)
     overrides: dict[str, Any] = {}
     if select is not None:
-        overrides["select"] = _codes(select)
+        # Like ruff: a --select on the command line starts the selection afresh, so the
+        # configuration's ignore / extend-select no longer apply (per-file-ignores still do).
+        overrides["select"] = _codes("--select", select)
+        overrides["ignore"] = ()
+        overrides["extend_select"] = ()
     if ignore is not None:
-        overrides["ignore"] = tuple(config.ignore) + tuple(split_codes(ignore))
+        base = () if select is not None else tuple(config.ignore)
+        overrides["ignore"] = base + _codes("--ignore", ignore)
     if extend_select is not None:
-        overrides["extend_select"] = tuple(config.extend_select) + tuple(split_codes(extend_select))
+        base = () if select is not None else tuple(config.extend_select)
+        overrides["extend_select"] = base + _codes("--extend-select", extend_select)
     if excludes:
         overrides["extend_exclude"] = tuple(config.extend_exclude) + excludes
     if min_confidence is not None:
@@ -178,9 +265,9 @@ def run(
         from gilcheck.baseline import write_baseline as store
 
         store(write_baseline, report.selected)
-        click.echo(
-            f"gilcheck: wrote {len(report.selected)} findings to {write_baseline}", err=True
-        )
+        count = len(report.selected)
+        noun = "finding" if count == 1 else "findings"
+        click.echo(f"gilcheck: wrote {count} {noun} to {write_baseline}", err=True)
         return EXIT_CLEAN
 
     findings = report.findings
@@ -200,7 +287,7 @@ def run(
     )
     fmt = config.format
     to_terminal = output_file is None and sys.stdout.isatty()
-    color = to_terminal and "NO_COLOR" not in os.environ
+    color = to_terminal and not os.environ.get("NO_COLOR")  # https://no-color.org
     from gilcheck.output import render, render_statistics
 
     if statistics and fmt in ("text", "concise"):
@@ -215,7 +302,8 @@ def run(
     else:
         click.echo(text, nl=False)
 
-    machine = fmt not in ("text", "concise")
+    # Notes go to stderr when stdout carries a machine-readable report or nothing at all.
+    machine = fmt not in ("text", "concise") or output_file is not None
     for path, message in report.internal_errors:
         click.echo(f"gilcheck: internal error while checking {path}: {message}", err=True)
     unused = report.unused_suppressions if report_unused_suppressions else []
@@ -231,9 +319,10 @@ def run(
 
 
 def _summary_line(summary: RunSummary) -> str:
-    n = summary.findings_total
+    n, files = summary.findings_total, summary.files_checked
     noun = "finding" if n == 1 else "findings"
-    return f"Found {n} {noun} in {summary.files_checked} files checked.\n"
+    file_noun = "file" if files == 1 else "files"
+    return f"Found {n} {noun} in {files} {file_noun} checked.\n"
 
 
 def _cache_dir(option: Path | None, config: Config) -> Path:
@@ -265,31 +354,6 @@ def _rules_table() -> str:
     return "\n".join(lines)
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"gilcheck: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: one-line errors, no tracebacks, quiet broken pipes."""
-    try:
-        code = command.main(args=argv, prog_name="gilcheck", standalone_mode=False)
-        sys.stdout.flush()
-    except click.UsageError as exc:
-        _fail(exc.format_message().replace("\n", " "))
-    except click.exceptions.Abort:
-        click.echo("gilcheck: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except (_UsageFailure, ConfigError) as exc:
-        _fail(str(exc))
-    except click.ClickException as exc:
-        _fail(exc.format_message())
-    except KeyboardInterrupt:
-        click.echo("gilcheck: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    except BrokenPipeError:
-        # The reader went away (``gilcheck ... | head -1``): stop quietly, like other CLI tools.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+    command.main(args=argv, prog_name="gilcheck")

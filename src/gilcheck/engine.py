@@ -6,6 +6,7 @@ module (tests, editors).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -90,9 +91,28 @@ def _run_deep(fn: Callable[[], ModuleResult]) -> ModuleResult:
     return box[0]
 
 
+_CODE_ID: list[str] = []
+
+
+def _code_id() -> str:
+    """gilcheck's version plus the size and mtime of its own modules: an edited checkout
+    (editable install) never reads results cached by older code."""
+    if not _CODE_ID:
+        h = hashlib.sha256(__version__.encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        _CODE_ID.append(h.hexdigest()[:16])
+    return _CODE_ID[0]
+
+
 def _cache_key(task: _Task, data: bytes) -> str:
     h = hashlib.sha256()
-    for part in (__version__, task.analysis_key, task.path, task.module, str(task.is_package)):
+    for part in (_code_id(), task.analysis_key, task.path, task.module, str(task.is_package)):
         h.update(part.encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     h.update(data)
@@ -128,10 +148,8 @@ def _cache_store(cache_dir: str, key: str, result: ModuleResult) -> None:
                 pickle.dump((key, result), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, os.path.join(folder, key))
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
             raise
     except (OSError, pickle.PicklingError, RecursionError):
         pass  # a cache that cannot be written is only slower
@@ -171,9 +189,9 @@ def _check_chunk(tasks: Sequence[_Task]) -> list[ModuleResult]:
     return [_check_one(t) for t in tasks]
 
 
-def _map(tasks: list[_Task], jobs: int, progress: Callable[[int], None] | None) -> Iterator[
-    ModuleResult
-]:
+def _map(
+    tasks: list[_Task], jobs: int, progress: Callable[[int], None] | None
+) -> Iterator[ModuleResult]:
     if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL:
         for i, task in enumerate(tasks, 1):
             yield _check_one(task)
@@ -285,4 +303,3 @@ def check_source(
         )
     )
     return finish([result], config)
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +39,10 @@ def discover(paths: list[str], config: Config) -> list[SourceFile]:
                 found.setdefault(_key(file), file)
         else:
             found.setdefault(_key(path), path)
-    files = [SourceFile(_display(p), module_name(p), p.name.startswith("__init__.")) for p in
-             found.values()]
+    files = [
+        SourceFile(_display(p), module_name(p), p.name.startswith("__init__."))
+        for p in found.values()
+    ]
     files.sort(key=lambda f: f.path)
     return files
 
@@ -65,6 +68,11 @@ def _display(path: Path) -> str:
 
 def _walk(root: Path, config: Config) -> list[Path]:
     out: list[Path] = []
+    # A directory named on the command line is searched even when it is excluded itself
+    # (``gilcheck build/``); below it only patterns that match an entry's own name count,
+    # since every path below an excluded folder matches that folder's pattern as a prefix.
+    root_excluded = config.is_excluded(root)
+    patterns = config.exclude + config.extend_exclude
     seen_dirs: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -83,7 +91,9 @@ def _walk(root: Path, config: Config) -> list[Path]:
             continue
         for entry in entries:
             path = Path(entry.path)
-            if config.is_excluded(path):
+            if config.is_excluded(path) and (
+                not root_excluded or any(fnmatch.fnmatchcase(entry.name, p) for p in patterns)
+            ):
                 continue
             try:
                 if entry.is_dir():

@@ -24,17 +24,13 @@ RULES: dict[str, RuleInfo] = {
     rule.code: rule
     for rule in (
         RuleInfo("GIL000", "syntax-error", "file cannot be read, decoded or parsed"),
-        RuleInfo(
-            "GIL001", "global-rmw", "read-modify-write of a module global without a lock"
-        ),
+        RuleInfo("GIL001", "global-rmw", "read-modify-write of a module global without a lock"),
         RuleInfo(
             "GIL002",
             "check-then-act",
             "check-then-act / lazy initialization on shared state without a lock",
         ),
-        RuleInfo(
-            "GIL003", "wait-not-in-loop", "Condition.wait() not inside a while loop"
-        ),
+        RuleInfo("GIL003", "wait-not-in-loop", "Condition.wait() not inside a while loop"),
         RuleInfo(
             "GIL004",
             "shared-mutable",

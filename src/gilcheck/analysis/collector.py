@@ -189,11 +189,15 @@ def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Name | cst.Attribute):
+        if isinstance(node, cst.Name):
+            if node.value == dotted:
+                return True
+            continue
+        if isinstance(node, cst.Attribute):
             if dotted_name(node) == dotted:
                 return True
-            if isinstance(node, cst.Name):
-                continue
+            stack.append(node.value)  # never the attribute name: ``foo.x`` does not read ``x``
+            continue
         if isinstance(node, cst.Lambda):
             continue
         for name in _child_fields(type(node)):
@@ -222,6 +226,9 @@ def mentions_item(expr: cst.CSTNode | None, base: str) -> bool:
         ):
             return True
         if isinstance(node, cst.Name | cst.Lambda):
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
             continue
         for name in _child_fields(type(node)):
             value = getattr(node, name)
@@ -620,8 +627,11 @@ class Collector:
             self._write(stmt, "rmw" if rmw else "assign", dotted)
             return
         if isinstance(target, cst.Subscript):
-            self.walk(target.slice[0]) if len(target.slice) == 1 else self._walk_children(target)
-            base = dotted_name(target.value)
+            self._walk_children(target)
+            root: cst.BaseExpression = target.value
+            while isinstance(root, cst.Subscript):  # ``per_host[h]["ok"] += 1``
+                root = root.value
+            base = dotted_name(root)
             if base is None:
                 self.walk(target.value)
                 return
@@ -662,6 +672,8 @@ class Collector:
     ) -> None:
         sc = self.scope
         assert sc is not None
+        if subscript or method:
+            self.m.mutated_containers.add(target)
         check = None
         if sc.checks:
             if op == "read":
@@ -785,9 +797,7 @@ class Collector:
         sc = self.scope
         if sc is not None and sc.checks:
             base = dotted_name(node.value)
-            if base is not None and any(
-                c.ref == base for frame in sc.checks for c in frame.checks
-            ):
+            if base is not None and any(c.ref == base for frame in sc.checks for c in frame.checks):
                 self._write(node, "read", base, subscript=True)
 
     # -- calls ---------------------------------------------------------------------------------
@@ -822,9 +832,15 @@ class Collector:
             elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
                 if meth in known.REMOVING_METHODS:
                     m.removed_from.add(recv)
-                self._write(node, "mutate", recv, method=meth)
+                if meth not in known.IDEMPOTENT_METHODS:
+                    self._write(node, "mutate", recv, method=meth)
         elif dot and meth in known.REMOVING_METHODS:
             m.removed_from.add(recv)
+        if func.endswith("register_at_fork") and self.qualify(func) == "os.register_at_fork":
+            for arg in node.args:
+                hook = dotted_name(arg.value)
+                if hook is not None:
+                    m.fork_hooks.add(hook.rpartition(".")[2])
         if func == "setattr" and sc is not None and len(node.args) >= 2:
             obj = dotted_name(node.args[0].value)
             attr = node.args[1].value
@@ -871,7 +887,9 @@ class Collector:
             if inner is not None and self.qualify(inner) in known.PARTIAL_FUNCTIONS and target.args:
                 extra = [a.value for a in target.args[1:] if a.keyword is None] + extra
                 target = target.args[0].value
-        target_scope = self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
+        target_scope = (
+            self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
+        )
         self.m.entries.append(
             Entry(
                 node=node,
@@ -973,9 +991,12 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
 
 
 def _acquire_in_test(test: cst.BaseExpression) -> str | None:
-    if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute):
-        if test.func.attr.value == "acquire":
-            return dotted_name(test.func.value)
+    if (
+        isinstance(test, cst.Call)
+        and isinstance(test.func, cst.Attribute)
+        and test.func.attr.value == "acquire"
+    ):
+        return dotted_name(test.func.value)
     return None
 
 
@@ -1027,16 +1048,16 @@ def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
         return
     if isinstance(test, cst.Comparison):
         left = test.left
-        for target in test.comparisons:
-            op = target.operator
-            right = target.comparator
+        for comparison in test.comparisons:
+            op = comparison.operator
+            right = comparison.comparator
             if isinstance(op, cst.In | cst.NotIn):
                 container = dotted_name(right)
                 if container is None and isinstance(right, cst.Call):
                     # ``k in d.keys()``
-                    func = right.func
-                    if isinstance(func, cst.Attribute) and func.attr.value == "keys":
-                        container = dotted_name(func.value)
+                    keys = right.func
+                    if isinstance(keys, cst.Attribute) and keys.attr.value == "keys":
+                        container = dotted_name(keys.value)
                 if container is not None:
                     out.append(Check("member", container))
             elif isinstance(op, cst.Is | cst.IsNot | cst.Equal | cst.NotEqual):

@@ -26,7 +26,7 @@ LOCK_FACTORIES: frozenset[str] = frozenset(
     ]
 )
 
-#: The method names of lock-producing factories on other objects (``ctx.Lock()``, ``manager.RLock()``).
+#: Method names of lock factories on other objects (``ctx.Lock()``, ``manager.RLock()``).
 LOCK_METHOD_NAMES: frozenset[str] = frozenset(_THREADING_LOCKS)
 
 CONDITION_FACTORIES: frozenset[str] = frozenset(
@@ -45,7 +45,7 @@ THREAD_LOCAL_FACTORIES: frozenset[str] = frozenset(
     {"threading.local", "_threading_local.local", "_thread._local"}
 )
 
-#: Classes whose constructor takes a thread/process target: name -> (target position, args position).
+#: Classes whose constructor takes a thread/process target: name -> (target, args) positions.
 THREAD_CLASSES: dict[str, tuple[int, int]] = {
     "threading.Thread": (1, 3),
     "threading.Timer": (1, 2),
@@ -119,6 +119,8 @@ PARTIAL_FUNCTIONS: frozenset[str] = frozenset({"functools.partial"})
 REMOVING_METHODS: frozenset[str] = frozenset(
     {"pop", "popitem", "popleft", "remove", "clear", "discard"}
 )
+#: Removals that cannot fail when repeated: never the "act" of a check-then-act.
+IDEMPOTENT_METHODS: frozenset[str] = frozenset({"clear", "discard"})
 #: Container methods that add items (the "act" of ``if k not in s: s.add(k)``).
 ADDING_METHODS: frozenset[str] = frozenset(
     {"add", "append", "appendleft", "insert", "extend", "update", "__setitem__"}
@@ -143,6 +145,12 @@ CONTAINER_FACTORIES: frozenset[str] = frozenset(
 #: Methods where "__init__-like" single-threaded construction happens.
 CONSTRUCTION_METHODS: frozenset[str] = frozenset(
     {"__init__", "__new__", "__post_init__", "__init_subclass__", "__setstate__", "__del__"}
+)
+
+
+#: Class-level hooks that run while the class is being created (single-threaded).
+CLASS_CREATION_METHODS: frozenset[str] = frozenset(
+    {"__init_subclass__", "__set_name__", "__class_getitem__"}
 )
 
 

@@ -167,7 +167,11 @@ class ModuleModel:
     iterations: list[Iteration] = field(default_factory=list)
     #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)
     acquired: set[str] = field(default_factory=set)
+    #: containers whose items are written anywhere in a function (``x[k] = v``, ``x.append()``)
+    mutated_containers: set[str] = field(default_factory=set)
     #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)
     removed_from: set[str] = field(default_factory=set)
     #: dotted executors created locally: "scope-id:name" -> True (``with Pool() as p``)
     has_main_guard: bool = False
+    #: names of functions registered with ``os.register_at_fork`` (run in the child, alone)
+    fork_hooks: set[str] = field(default_factory=set)

@@ -61,7 +61,7 @@ def analyze_bytes(
     lock_types: frozenset[str] = frozenset(),
 ) -> ModuleResult:
     try:
-        text, encoding = decode(data)
+        text, _encoding = decode(data)
     except (SyntaxError, LookupError) as exc:
         return _fail(path, f"cannot decode file: {exc}")
     except UnicodeDecodeError as exc:
@@ -199,6 +199,8 @@ def _candidate(
         func=judge.qualname(raw.scope),
         cls=raw.cls,
         param=raw.param,
+        guarded=raw.guarded,
+        writer=raw.writer,
     )
 
 
@@ -219,35 +221,48 @@ def _summary(
     for scope in model.scopes:
         if scope.kind == "lambda" and scope.parent is not None:
             functions[judge.qualname(scope.parent)].append(judge.qualname(scope))
-    concurrent: set[str] = set()
+    lock_owners: set[str] = set()
+    threaded: set[str] = set()
     for info in model.classes.values():
         for values in (*info.attrs.values(), *info.inst_attrs.values()):
             if any(judge._is_lock_value(judge._strip(v)) for v in values):
-                concurrent.add(judge.class_qualname(info))
+                lock_owners.add(judge.class_qualname(info))
                 break
     entries: list[EntrySummary] = []
     for entry in model.entries:
         target = entry.target
-        scope = entry.scope
-        ref: str | None
+        entry_scope = entry.scope
+        target_ref: str | None
         bound = False
         if entry.target_scope is not None:
-            ref = judge.qualname(entry.target_scope)
+            target_ref = judge.qualname(entry.target_scope)
         elif target is not None and (dotted := dotted_name(target)) is not None:
-            if scope is not None:
-                ref = _callee_ref(dotted, scope, judge)
+            if entry_scope is not None:
+                target_ref = _callee_ref(dotted, entry_scope, judge)
             else:
-                ref = judge.qualify(dotted, None)
-            bound = "." in dotted and ref is not None and ref.startswith("method:")
+                target_ref = judge.qualify(dotted, None)
+            bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
             head = dotted.partition(".")[0]
-            if scope is not None and scope.cls is not None and head == scope.self_name:
-                concurrent.add(judge.class_qualname(scope.cls))
+            if (
+                entry_scope is not None
+                and entry_scope.cls is not None
+                and head == entry_scope.self_name
+            ):
+                threaded.add(judge.class_qualname(entry_scope.cls))
         else:
-            ref = None
-        if scope is not None and scope.cls is not None and scope.self_name:
-            if any(dotted_name(a) == scope.self_name for a in entry.args):
-                concurrent.add(judge.class_qualname(scope.cls))
-        if ref is None:
+            target_ref = None
+        if (
+            entry_scope is not None
+            and entry_scope.cls is not None
+            and entry_scope.self_name
+            and any(dotted_name(a) == entry_scope.self_name for a in entry.args)
+        ):
+            threaded.add(judge.class_qualname(entry_scope.cls))
+        for arg in entry.args:  # an instance handed to a thread: its class is shared
+            cls_name = _instance_class(arg, entry_scope, judge)
+            if cls_name is not None:
+                threaded.add(cls_name)
+        if target_ref is None:
             continue
         rng = positions.get(entry.node)
         line = rng.start.line if rng is not None else 0
@@ -257,7 +272,7 @@ def _summary(
         keyword = "target=" if entry.kind in ("Thread", "Process", "Timer") else ""
         entries.append(
             EntrySummary(
-                target=ref,
+                target=target_ref,
                 label=f"{entry.label}({keyword}{shown})",
                 location=f"{path}:{line}",
                 nargs=len(entry.args),
@@ -270,9 +285,25 @@ def _summary(
         imports=dict(model.imports),
         functions={k: tuple(dict.fromkeys(v)) for k, v in functions.items()},
         classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
-        concurrent=frozenset(concurrent),
+        lock_owners=frozenset(lock_owners),
+        threaded=frozenset(threaded),
         entries=tuple(entries),
     )
+
+
+def _instance_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) -> str | None:
+    """The module class of ``Accumulator()`` or of a name bound to one, if any."""
+    if isinstance(arg, cst.Call):
+        func = dotted_name(arg.func)
+        values = [judge.qualify(func, scope)] if func is not None else []
+    else:
+        name = dotted_name(arg)
+        values = judge.values_of(name, scope) if name is not None else []
+    for value in values:
+        info = judge.class_named(judge._strip(value))
+        if info is not None:
+            return judge.class_qualname(info)
+    return None
 
 
 def _callee_ref(dotted: str, scope: Scope, judge: Judge) -> str | None:

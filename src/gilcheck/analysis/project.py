@@ -18,19 +18,36 @@ from gilcheck.findings import Confidence, Finding
 
 MAX_DEPTH = 12
 
+#: Script entry points and demos: code that runs once, from the main thread.
+_RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
+
+
+_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest"})
+
+
+def _runs_once(func: str) -> bool:
+    """Script entry points, demos, and test-support modules: not run from several threads."""
+    parts = func.split(".")
+    name = parts[-1]
+    if name in _RUN_ONCE or name.startswith(("test_", "_test_", "demo_")):
+        return True
+    return any(p in _TEST_PARTS or p.startswith("test_") for p in parts[:-1])
+
 
 class Project:
     def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
         self.functions: dict[str, tuple[str, ...]] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, dict[str, str]] = {}
-        self.concurrent: set[str] = set()
+        self.lock_owners: set[str] = set()
+        self.threaded: set[str] = set()
         self.entries: list[EntrySummary] = []
         for s in summaries:
             self.functions.update(s.functions)
             self.classes.update(s.classes)
             self.imports[s.module] = s.imports
-            self.concurrent |= s.concurrent
+            self.lock_owners |= s.lock_owners
+            self.threaded |= s.threaded
             self.entries.extend(s.entries)
         self.reach: dict[str, EntrySummary] = {}
         self.shared_params: set[tuple[str, int]] = set()
@@ -76,15 +93,15 @@ class Project:
             return self.lookup_method(resolved, name)
         if ref in self.functions:
             return ref
-        cls = self.resolve_class(ref)
-        if cls is not None:
-            return self.lookup_method(cls, "__init__")
+        as_class = self.resolve_class(ref)
+        if as_class is not None:
+            return self.lookup_method(as_class, "__init__")
         head, _, last = ref.rpartition(".")
         if not head:
             return None
-        cls = self.resolve_class(head)
-        if cls is not None:
-            return self.lookup_method(cls, last)
+        owner = self.resolve_class(head)
+        if owner is not None:
+            return self.lookup_method(owner, last)
         if depth < 4:
             target = self.imports.get(head, {}).get(last)
             if target is not None and target != ref:
@@ -105,14 +122,14 @@ class Project:
             starts.append((target, entry))
             owner = self.class_of(target)
             if owner is not None and entry.bound:
-                self.concurrent.add(owner)
+                self.threaded.add(owner)
             offset = 1 if entry.bound else 0
             for i in range(entry.nargs):
                 self.shared_params.add((target, i + offset))
         for cls in self.classes:
             lineage = self.ancestors(cls)
             if any(base in known.THREAD_BASES for c in lineage for base in self.classes.get(c, ())):
-                self.concurrent.add(cls)
+                self.threaded.add(cls)
                 run = self.lookup_method(cls, "run")
                 if run is not None and not run.startswith(tuple(known.THREAD_BASES)):
                     short = cls.rpartition(".")[2]
@@ -135,7 +152,10 @@ class Project:
                     queue.append((callee, depth + 1))
 
     def is_concurrent(self, cls: str) -> bool:
-        return cls in self.concurrent
+        """RacerD's notion: the class shows it is meant for threads (owns a lock, or is used
+        from one), including through a subclass or a base class in the project."""
+        lineage = self.ancestors(cls)
+        return any(c in self.threaded or c in self.lock_owners for c in lineage)
 
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
@@ -144,7 +164,14 @@ class Project:
         if kind == "fixed":
             return f
         entry = self.reach.get(candidate.func)
-        if kind in ("global", "class", "value"):
+        if kind == "iter":
+            writer = self.reach.get(candidate.writer)
+            if writer is not None:
+                return self._high(f, writer)
+            return f.with_confidence(Confidence.LOW)
+        if entry is None and _runs_once(candidate.func):
+            return f.with_confidence(Confidence.LOW)
+        if kind in ("global", "class", "value", "module_attr"):
             if entry is not None:
                 return self._high(f, entry)
             return f

@@ -80,6 +80,10 @@ class Raw:
     confidence: Confidence
     cls: str = ""
     param: int = -1
+    #: the state is written under a definite lock somewhere in the module
+    guarded: bool = False
+    #: the function that mutates what an iteration walks (kind "iter")
+    writer: str = ""
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -106,7 +110,9 @@ class Judge:
         self.mod_prefix = model.module + "." if model.module else ""
         self.lock_types = lock_types
         self._scope_by_fid = {s.fid: s for s in model.scopes}
+        self.construction: set[int] = set()
         self.inherited = self._inherited_locks()
+        self.guarded_keys = self._guarded_keys()
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:
@@ -176,10 +182,10 @@ class Judge:
         if rest:
             for value in self.m.module_values.get(head, []):
                 if value.startswith("<class:"):
-                    info = self.m.classes.get(value[7:-1])
-                    if info is not None:
+                    found = self.m.classes.get(value[7:-1])
+                    if found is not None:
                         out: list[str] = []
-                        for c in self.mro(info):
+                        for c in self.mro(found):
                             out += c.attrs.get(rest, [])
                         return out
             return []
@@ -219,13 +225,16 @@ class Judge:
                     depth += 1
                     sc = sc.parent
                     continue
+                if head == sc.self_name and sc.cls is not None and len(parts) > 1:
+                    cq = self.class_qualname(sc.cls)  # a closure over ``self``
+                    return Ref("instance", f"{cq}.{parts[1]}", cls=cq)
                 return Ref("closure", f"{self.qualname(sc)}:{head}")
             depth += 1
             sc = sc.parent
         values = self.m.module_values.get(head)
         if head in self.m.imports:
             if len(parts) > 1:
-                return Ref("global", self.m.imports[head] + "." + parts[1])
+                return Ref("module_attr", self.m.imports[head] + "." + parts[1])
             return Ref("unknown", head)
         if values is None:
             return Ref("unknown", head)
@@ -305,21 +314,45 @@ class Judge:
     def _inherited_locks(self) -> dict[int, frozenset[str]]:
         """Locks a private helper holds because every caller in this module holds them."""
         sites: dict[int, list[tuple[Scope, tuple[str, ...]]]] = {}
+        direct: set[int] = set()  # called by name, not only as a subclass override
         for call in self.m.calls:
             if call.scope is None:
                 continue
-            callee = self._callee_scope(call.callee, call.scope)
-            if callee is not None and callee is not call.scope:
-                sites.setdefault(callee.fid, []).append((call.scope, call.locks))
+            for i, callee in enumerate(self._callee_scopes(call.callee, call.scope)):
+                if callee is not call.scope:
+                    sites.setdefault(callee.fid, []).append((call.scope, call.locks))
+                    if i == 0:
+                        direct.add(callee.fid)
+        # Private helpers only ever called while the object is being built run single-threaded.
+        construction = self.construction
+        for _ in range(4):
+            before = len(construction)
+            for fid, callers in sites.items():
+                scope = self._scope_by_fid[fid]
+                if (
+                    scope.name.startswith("_")
+                    and not scope.name.startswith("__")
+                    and all(
+                        _constructing(caller, self.m.fork_hooks) or caller.fid in construction
+                        for caller, _ in callers
+                    )
+                ):
+                    construction.add(fid)
+            if len(construction) == before:
+                break
         result: dict[int, frozenset[str]] = {}
         for _ in range(4):
             changed = False
             for fid, callers in sites.items():
                 scope = self._scope_by_fid[fid]
-                if not scope.name.startswith("_") or scope.name.startswith("__"):
+                if scope.name.startswith("__") or fid in construction:
                     continue
+                if not scope.name.startswith("_") and fid in direct:
+                    continue  # public: callers elsewhere need not hold the lock
                 common: set[str] | None = None
                 for caller, locks in callers:
+                    if _constructing(caller, self.m.fork_hooks) or caller.fid in construction:
+                        continue  # nothing runs concurrently with __init__
                     have = {lk for lk in locks if self.lock_strength(lk, caller) > NOT_A_LOCK}
                     have |= result.get(caller.fid, frozenset())
                     common = have if common is None else common & have
@@ -330,6 +363,36 @@ class Judge:
             if not changed:
                 break
         return result
+
+    def _guarded_keys(self) -> set[str]:
+        """State that some code in this module writes while holding a definite lock."""
+        keys: set[str] = set()
+        for w in self.m.writes:
+            if w.op == "read" or not self.held(w.locks, w.scope, DEFINITE):
+                continue
+            if "." not in w.target and not w.subscript and not w.method:
+                keys.add(self.mod_prefix + w.target)
+            else:
+                keys.add(self.resolve_ref(w.target, w.scope).key)
+        return keys
+
+    def _callee_scopes(self, callee: str, scope: Scope) -> list[Scope]:
+        """The called function, plus its overrides in subclasses for ``self.m()`` calls (a
+        base class calling a hook under its lock: ``Handler.handle`` -> ``emit``)."""
+        found = self._callee_scope(callee, scope)
+        if found is None:
+            return []
+        out = [found]
+        head, _, rest = callee.partition(".")
+        if rest and scope.cls is not None and head == scope.self_name:
+            for info in self.m.classes.values():
+                if (
+                    info is not scope.cls
+                    and rest in info.methods
+                    and any(c is scope.cls for c in self.mro(info))
+                ):
+                    out.append(info.methods[rest])
+        return out
 
     def _callee_scope(self, callee: str, scope: Scope) -> Scope | None:
         head, _, rest = callee.partition(".")
@@ -383,7 +446,7 @@ class Judge:
         return out
 
     def _confidence(self, ref: Ref) -> Confidence:
-        if ref.kind in ("global", "class"):
+        if ref.kind in ("global", "class", "module_attr"):
             return Confidence.MEDIUM
         if ref.kind == "value":
             return Confidence.HIGH
@@ -415,17 +478,23 @@ class Judge:
             confidence=confidence,
             cls=ref.cls if ref else "",
             param=ref.param if ref else -1,
+            guarded=ref is not None and ref.key in self.guarded_keys,
             **extra,  # type: ignore[arg-type]
         )
 
-    @staticmethod
-    def _in_construction(scope: Scope, ref: Ref) -> bool:
-        if ref.kind != "instance":
-            return False
+    def _in_construction(self, scope: Scope, ref: Ref) -> bool:
+        """Single-threaded phases: ``__init__`` (and private helpers only it calls) for the
+        instance, class creation hooks for the class."""
         sc: Scope | None = scope
         while sc is not None and sc.kind == "lambda":
             sc = sc.parent
-        return sc is not None and sc.name in known.CONSTRUCTION_METHODS
+        if sc is None:
+            return False
+        if ref.kind == "instance":
+            return _constructing(sc, self.m.fork_hooks) or sc.fid in self.construction
+        if ref.kind == "class":
+            return sc.name in known.CLASS_CREATION_METHODS
+        return False
 
     def gil001_gil004(self, out: list[Raw]) -> None:
         for w in self.m.writes:
@@ -462,6 +531,8 @@ class Judge:
                 continue
             if ref.kind == "param" and not w.subscript and "." not in w.target:
                 continue
+            if ref.kind == "module_attr" and not isinstance(w.node, cst.AugAssign):
+                continue  # patching another module's state: its threading story is not ours
             stmt = code_of(w.node)
             lock, where = self.suggest_lock(scope, ref, w.target)
             if ref.kind == "value":
@@ -498,8 +569,11 @@ class Judge:
             if frame is None or id(frame.node) in done:
                 continue
             scope = w.scope
-            if w.op == "read" and w.target not in self.m.removed_from:
-                continue
+            if w.op == "read" and (
+                w.target not in self.m.removed_from
+                or "collections.defaultdict" in map(self._strip, self.values_of(w.target, scope))
+            ):
+                continue  # nothing removes items (or a defaultdict read cannot fail)
             if w.op == "assign" and "." not in w.target and not w.subscript:
                 if w.target not in scope.global_names:
                     continue
@@ -508,12 +582,32 @@ class Judge:
                 ref = self.resolve_ref(w.target, scope)
             if not ref.shared or self._in_construction(scope, ref):
                 continue
-            if ref.kind == "param":
+            if ref.kind in ("param", "module_attr"):
                 continue
             if self.held(frame.locks, scope):
                 continue
+            if w.op == "assign" and not w.method and not self._creates_identity(w, frame, scope):
+                continue
             done.add(id(frame.node))
             out.append(self._gil002_raw(frame, w, ref, scope))
+
+    def _creates_identity(self, w: Write, frame: CheckFrame, scope: Scope) -> bool:
+        """Is losing the race observable? Two threads both pass the check and both store.
+
+        It is when the stored value has identity (an instance, a container, a lock: the threads
+        end up holding different objects and one's updates vanish), or when the guarded block
+        does other work (an initialize-once flag: the work runs twice). It is not for an
+        idempotent cache of a computed value (``re.compile(...)``, a string, a number).
+        """
+        value = _assigned_value(w.node)
+        if value is None:
+            return True
+        if _is_container(value):
+            # A lazily created registry loses registrations; a memo table entry does not.
+            return not w.subscript and w.target in self.m.mutated_containers
+        if _has_identity(value, self, scope):
+            return True
+        return _does_other_work(frame.node, w.node)
 
     def _gil002_raw(self, frame: CheckFrame, w: Write, ref: Ref, scope: Scope) -> Raw:
         target = w.target
@@ -548,9 +642,7 @@ class Judge:
                 f"double-checked locking (re-check `{target}` inside `with {lock}:`)."
             )
         message = f"check-then-act on `{target}`: the test and the {act} are not atomic; {why}"
-        return self._raw(
-            "GIL002", frame.node, message, suggestion, replacement, target, scope, ref
-        )
+        return self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
 
     def gil003_gil005(self, out: list[Raw]) -> None:
         for call in self.m.cond_calls:
@@ -559,7 +651,14 @@ class Judge:
             if not is_cond:
                 continue
             recv = call.receiver
-            if call.method == "wait" and not call.in_while:
+            timed = any(
+                not (isinstance(a.value, cst.Name) and a.value.value == "None")
+                for a in call.node.args
+            )
+            # A timed wait outside any ``if`` is a bounded sleep or a "wait, re-check, give up"
+            # (``Future.result(timeout)``); only an untimed wait, or one guarded by a
+            # predicate test, assumes the predicate holds once it returns.
+            if call.method == "wait" and not call.in_while and (not timed or call.if_test):
                 replacement = _wait_for_fix(call)
                 out.append(
                     self._raw(
@@ -576,15 +675,13 @@ class Judge:
                         None,
                     )
                 )
-            held = set(call.locks) | set(self.inherited.get(scope.fid, ()))
+            held = self._with_cond_locks([*call.locks, *self.inherited.get(scope.fid, ())], scope)
             owners = {recv}
             if cond_lock:
                 owners.add(cond_lock)
-            if held & owners:
+            if held & owners or self._keys(held, scope) & self._keys(owners, scope):
                 continue
-            if cond_lock is None and any(
-                self.lock_strength(lk, scope) == POSSIBLE for lk in held
-            ):
+            if cond_lock is None and any(self.lock_strength(lk, scope) == POSSIBLE for lk in held):
                 continue
             method = call.method
             out.append(
@@ -594,7 +691,11 @@ class Judge:
                     f"`{recv}.{method}()` without holding the condition's lock: raises "
                     "RuntimeError('cannot ... un-acquired lock') when this path runs",
                     f"Call it inside `with {recv}:`"
-                    + (f" (or `with {cond_lock}:`, the lock it was built on)." if cond_lock else "."),
+                    + (
+                        f" (or `with {cond_lock}:`, the lock it was built on)."
+                        if cond_lock
+                        else "."
+                    ),
                     f"with {recv}:\n{_indent(code_of(call.node))}",
                     recv,
                     scope,
@@ -603,8 +704,16 @@ class Judge:
             )
 
     def gil006(self, out: list[Raw]) -> None:
-        locked: dict[str, tuple[Write, str]] = {}
-        unlocked: dict[str, list[tuple[Write, Ref]]] = {}
+        """Writes under a lock in some places and without any in others (IS2_INCONSISTENT_SYNC).
+
+        Like SpotBugs, it speaks only where locking is a real policy for that state (at least
+        a third of its writes are locked: one locked ``close()`` among four unlocked writes is
+        incidental), and it leaves alone classes that implement a lock themselves (their fields
+        are guarded by their own protocol). Writes that each hold a lock, but not a common one,
+        are reported too.
+        """
+        locked: dict[str, list[tuple[Write, list[str]]]] = {}
+        unlocked: dict[str, list[Write]] = {}
         for w in self.m.writes:
             if w.method or w.op == "read":
                 continue
@@ -616,26 +725,29 @@ class Judge:
                     continue
                 ref = Ref("global", self.mod_prefix + w.target)
             else:
+                if w.target.count(".") > 1:
+                    continue  # ``self.a.b = x`` writes another object's state
                 ref = self.resolve_ref(w.target, scope)
-            if ref.kind not in ("global", "class", "instance") or self._in_construction(
-                scope, ref
-            ):
+            if ref.kind not in ("global", "class", "instance") or self._in_construction(scope, ref):
                 continue
-            if scope.name in known.CONSTRUCTION_METHODS:
+            if _constructing(scope, self.m.fork_hooks) or scope.fid in self.construction:
+                continue
+            if scope.cls is not None and self._implements_lock(scope.cls):
                 continue
             definite = self.held(w.locks, scope, DEFINITE)
             if definite:
-                locked.setdefault(ref.key, (w, definite[-1]))
+                locked.setdefault(ref.key, []).append((w, definite))
             elif not self.held(w.locks, scope):
-                unlocked.setdefault(ref.key, []).append((w, ref))
+                unlocked.setdefault(ref.key, []).append(w)
+        for entries in locked.values():
+            self._two_locks(entries, out)
         for key, writes in unlocked.items():
-            if key not in locked:
-                continue
-            lw, lock = locked[key]
-            for w, ref in writes:
-                scope = w.scope
-                target = w.target
-                shown = f"{target}[...]" if w.subscript else target
+            if 2 * len(locked.get(key, ())) < len(writes):
+                continue  # mostly unlocked: the lock elsewhere is incidental, not the rule
+            lw, held = locked[key][0]
+            lock = held[-1]
+            for w in writes:
+                shown = f"{w.target}[...]" if w.subscript else w.target
                 out.append(
                     self._raw(
                         "GIL006",
@@ -644,12 +756,63 @@ class Judge:
                         "(line {other}) but without it here: the lock does not protect it",
                         f"Take `{lock}` here too, as the other writes do.",
                         f"with {lock}:\n{_indent(code_of(w.node))}",
-                        target,
-                        scope,
+                        w.target,
+                        w.scope,
                         None,
                         other=lw.node,
                     )
                 )
+
+    def _two_locks(self, entries: list[tuple[Write, list[str]]], out: list[Raw]) -> None:
+        """Every write holds a lock, but no one lock is held by all of them."""
+        entries = [(w, held) for w, held in entries if not w.subscript]  # items differ by key
+        if len(entries) < 2:
+            return
+        keyed = [
+            (w, held, self._keys(self._with_cond_locks(held, w.scope), w.scope))
+            for w, held in entries
+        ]
+        if set.intersection(*(k for _, _, k in keyed)):
+            return
+        for w, held, keys in keyed:
+            other = next(((w2, h2) for w2, h2, k2 in keyed if not keys & k2), None)
+            if other is None:
+                continue
+            w2, h2 = other
+            out.append(
+                self._raw(
+                    "GIL006",
+                    w.node,
+                    f"`{w.target}` is written under `{held[-1]}` here but under `{h2[-1]}` in "
+                    f"`{w2.scope.qualname}` (line {{other}}): two different locks do not "
+                    "exclude each other",
+                    f"Guard `{w.target}` with one lock everywhere (`{h2[-1]}` or `{held[-1]}`).",
+                    None,
+                    w.target,
+                    w.scope,
+                    None,
+                    other=w2.node,
+                )
+            )
+
+    def _with_cond_locks(self, locks: list[str], scope: Scope) -> set[str]:
+        """Held locks, plus the lock each held Condition was built on."""
+        held = set(locks)
+        for lk in locks:
+            is_cond, built_on = self.is_condition(lk, scope)
+            if is_cond and built_on:
+                held.add(built_on)
+        return held
+
+    def _keys(self, exprs: set[str], scope: Scope) -> set[str]:
+        """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one."""
+        return {self.resolve_ref(e, scope).key for e in exprs if not e.startswith("call:")}
+
+    def _implements_lock(self, info: ClassInfo) -> bool:
+        methods: set[str] = set()
+        for c in self.mro(info):
+            methods |= c.methods.keys()
+        return {"acquire", "release"} <= methods
 
     def gil004_iteration(self, out: list[Raw]) -> None:
         """Iterating over a shared container that thread-reachable code mutates.
@@ -660,10 +823,14 @@ class Judge:
         """
         mutated: dict[str, Write] = {}
         for w in self.m.writes:
-            if (w.method and w.method not in ("pop", "popleft")) or (w.subscript and w.op in (
-                "assign",
-                "del",
-            )):
+            if (w.method and w.method not in ("pop", "popleft")) or (
+                w.subscript
+                and w.op
+                in (
+                    "assign",
+                    "del",
+                )
+            ):
                 ref = self.resolve_ref(w.target, w.scope)
                 if ref.shared and not self._in_construction(w.scope, ref):
                     mutated.setdefault(ref.key, w)
@@ -680,23 +847,112 @@ class Judge:
             if writer.scope is scope:
                 continue  # a loop that mutates what it iterates is a different bug
             lock, where = self.suggest_lock(scope, ref, it.target)
-            out.append(
-                self._raw(
-                    "GIL004",
-                    it.node,
-                    f"iteration over shared `{it.target}` without a lock while "
-                    f"`{writer.scope.qualname}` (line {{other}}) changes it: RuntimeError "
-                    "'changed size during iteration' or a torn view",
-                    f"Iterate over a snapshot taken under a lock{where}: "
-                    f"`with {lock}: items = list({it.target})`.",
-                    None,
-                    it.target,
-                    scope,
-                    ref,
-                    other=writer.node,
-                    end_node=_for_header_end(it.node),
-                )
+            raw = self._raw(
+                "GIL004",
+                it.node,
+                f"iteration over shared `{it.target}` without a lock while "
+                f"`{writer.scope.qualname}` (line {{other}}) changes it: RuntimeError "
+                "'changed size during iteration' or a torn view",
+                f"Iterate over a snapshot taken under a lock{where}: "
+                f"`with {lock}: items = list({it.target})`.",
+                None,
+                it.target,
+                scope,
+                ref,
+                other=writer.node,
+                end_node=_for_header_end(it.node),
             )
+            raw.kind = "iter"
+            raw.writer = self.qualname(writer.scope)
+            out.append(raw)
+
+
+def _constructing(scope: Scope, fork_hooks: frozenset[str] | set[str] = frozenset()) -> bool:
+    """``__init__`` and friends, and at-fork hooks (they run in the child before any thread)."""
+    name = scope.name
+    if name in known.CONSTRUCTION_METHODS or name in fork_hooks:
+        return True
+    return scope.cls is not None and "fork" in name
+
+
+def _assigned_value(node: cst.CSTNode) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Assign | cst.AnnAssign):
+        return node.value
+    if isinstance(node, cst.Call) and len(node.args) >= 3:  # setattr(obj, "x", value)
+        return node.args[2].value
+    return None
+
+
+_IDENTITY_CALLS = frozenset({"object", "type", "cls", "super().__new__"})
+
+
+def _is_container(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Dict | cst.List | cst.Set | cst.DictComp | cst.ListComp | cst.SetComp):
+        return True
+    if isinstance(value, cst.Call) and not value.args:
+        return dotted_name(value.func) in ("dict", "list", "set")
+    return False
+
+
+def _has_identity(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
+    if isinstance(value, cst.BooleanOperation):
+        return _has_identity(value.left, judge, scope) or _has_identity(value.right, judge, scope)
+    if isinstance(value, cst.IfExp):
+        return _has_identity(value.body, judge, scope) or _has_identity(value.orelse, judge, scope)
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "__new__":
+        return True
+    name = dotted_name(func)
+    if name is None:
+        return False
+    if name in _IDENTITY_CALLS or name == scope.cls_name:
+        return True
+    qual = judge.qualify(name, scope)
+    if qual in known.EXECUTOR_FACTORIES:
+        return True
+    if judge._is_lock_value(qual) or qual in known.THREAD_CLASSES:
+        return True
+    last = name.rpartition(".")[2].lstrip("_")
+    if last.startswith(_FACTORY_PREFIXES):
+        return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
+    return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
+
+
+#: Function names that, by convention, build a new stateful object or resource.
+_FACTORY_PREFIXES = (
+    "connect",
+    "create",
+    "make",
+    "new",
+    "build",
+    "open",
+    "load",
+    "init",
+    "start",
+    "spawn",
+    "socket",
+)
+
+
+def _does_other_work(if_node: cst.If, act: cst.CSTNode) -> bool:
+    """Does the if-body call something for its effect (``init()``), besides storing a value?
+
+    Only the body's own simple statements count: an initialize-once flag guards work written
+    right there; nested blocks mostly compute the value being cached.
+    """
+    for stmt in if_node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if (
+                small is not act
+                and isinstance(small, cst.Expr)
+                and isinstance(small.value, cst.Call)
+            ):
+                return True
+    return False
 
 
 def _for_header_end(node: cst.CSTNode) -> cst.CSTNode | None:

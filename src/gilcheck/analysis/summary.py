@@ -13,9 +13,11 @@ class Candidate:
 
     ``kind`` says how the confidence is settled by the project pass:
     ``fixed`` (keep it), ``global``/``class`` (high when thread-reachable, else medium),
-    ``instance`` (high when reachable and the class is concurrent, medium when only concurrent,
-    else low), ``closure`` (high when reachable, else low), ``param`` (high when the parameter
-    receives an object passed to a thread, else low).
+    ``instance`` (high when reachable and the class is concurrent: it owns a lock, is a
+    Thread, or its instances or bound methods are handed to threads; medium when only
+    concurrent; else low), ``closure`` (high when reachable, else low), ``param`` (high when
+    the parameter receives an object passed to a thread, else low), ``iter`` (high when the
+    function that mutates the iterated container is thread-reachable, else low).
     """
 
     finding: Finding
@@ -23,6 +25,8 @@ class Candidate:
     func: str = ""  # module-qualified qualname of the enclosing function
     cls: str = ""  # module-qualified class (instance kind)
     param: int = -1  # parameter index (param kind)
+    guarded: bool = False  # the state is written under a lock elsewhere in the module
+    writer: str = ""  # kind "iter": the function that mutates the iterated container
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,10 @@ class ModuleSummary:
     functions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: class qualname (module-qualified) -> base qualnames
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: classes with local evidence of concurrency (own a lock, self passed to a thread...)
-    concurrent: frozenset[str] = frozenset()
+    #: classes that own a lock attribute
+    lock_owners: frozenset[str] = frozenset()
+    #: classes whose instances are used from threads (bound method or self handed to a thread)
+    threaded: frozenset[str] = frozenset()
     entries: tuple[EntrySummary, ...] = ()
 
 

@@ -1,0 +1,499 @@
+"""Run gilcheck over a pinned corpus of real packages and the standard library (precision work).
+
+What it does:
+
+1. Builds a scratch venv (``--venv``, default ``/tmp/gilcheck-corpus-venv``) and installs the
+   pinned list ``benchmarks/corpus-packages.txt`` into it with ``pip install --no-deps`` (only the
+   source is read, never imported). A venv that already has every pin is reused as it is.
+   ``--site-packages DIR`` skips the venv and reads the packages from DIR.
+2. Runs the CLI as a subprocess over each package's top-level source folders (found from the
+   distribution's RECORD), and over the running interpreter's standard library, excluding test
+   folders (``test``, ``tests``, ``idle_test``) and ``site-packages``::
+
+       python -m gilcheck DIR... --format json --min-confidence low --no-cache --exit-zero -o FILE
+
+   with the working directory set to the package root, so reported paths are relative to it.
+3. Prints a table: files, lines, default-visible findings (medium and high) per rule, findings per
+   confidence, visible findings per 1000 lines, seconds, parse failures (GIL000) and internal errors
+   (stderr lines ``gilcheck: internal error``).
+
+``--json OUT`` writes every raw finding with its package, for sampling later (``--from-json OUT``
+reads it back instead of running gilcheck again). ``--sample N --seed S`` draws a fixed-seed random
+sample of N default-visible findings, stratified so that every rule with findings gets at least
+``--per-rule`` of them (8) when it has that many, and prints a review template in Markdown.
+
+Examples::
+
+    python benchmarks/corpus.py                              # install if needed, run, table
+    python benchmarks/corpus.py --only requests,urllib3 --jobs 2
+    python benchmarks/corpus.py --json /tmp/corpus.json
+    python benchmarks/corpus.py --from-json /tmp/corpus.json --sample 60 --seed 1 > review.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_PINS = HERE / "corpus-packages.txt"
+DEFAULT_VENV = Path("/tmp/gilcheck-corpus-venv")
+STDLIB = "stdlib"
+RULES = ("GIL001", "GIL002", "GIL003", "GIL004", "GIL005", "GIL006")
+VISIBLE = ("medium", "high")
+#: Folder names left out of every run (tests are not library code; site-packages is not stdlib).
+TEST_EXCLUDES = ("test", "tests", "idle_test")
+STDLIB_EXCLUDES = (*TEST_EXCLUDES, "site-packages")
+INTERNAL_ERROR = "gilcheck: internal error"
+
+
+# -- the pinned list and the venv ---------------------------------------------------------------
+def normalize(name: str) -> str:
+    """PEP 503 name normalization."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: Path) -> dict[str, str]:
+    """``name==version`` lines -> {normalized name: version}; comments and blanks skipped."""
+    pins: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        if not sep or not version.strip():
+            raise SystemExit(f"{path}: not an exact pin: {raw!r}")
+        pins[normalize(name.strip())] = version.strip()
+    return pins
+
+
+@dataclass
+class Distribution:
+    name: str  # normalized
+    version: str
+    #: Top-level source folders or single modules, relative to site-packages.
+    tops: list[str] = field(default_factory=list)
+
+
+def installed(site: Path) -> dict[str, Distribution]:
+    """Distributions in ``site`` (from ``*.dist-info``), with their top-level Python sources."""
+    found: dict[str, Distribution] = {}
+    for info in sorted(site.glob("*.dist-info")):
+        meta = info / "METADATA"
+        if not meta.is_file():
+            continue
+        name = version = ""
+        for line in meta.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("Name:") and not name:
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("Version:") and not version:
+                version = line.split(":", 1)[1].strip()
+            elif not line.strip():
+                break
+        dist = Distribution(normalize(name), version)
+        record = info / "RECORD"
+        tops: set[str] = set()
+        if record.is_file():
+            for row in record.read_text(encoding="utf-8", errors="replace").splitlines():
+                path = row.split(",", 1)[0]
+                if not path.endswith(".py") or path.startswith(("..", "/")):
+                    continue
+                top = path.split("/", 1)[0]
+                if top.endswith((".dist-info", ".data")) or top == "__pycache__":
+                    continue
+                tops.add(top)
+        dist.tops = sorted(t for t in tops if (site / t).exists())
+        found[dist.name] = dist
+    return found
+
+
+def venv_site(venv: Path) -> Path:
+    python = venv / "bin" / "python"
+    out = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Path(out.stdout.strip())
+
+
+def ensure_venv(venv: Path, pins_file: Path, pins: dict[str, str]) -> Path:
+    """Create ``venv`` and install the pins unless it already has all of them; its site-packages."""
+    if not (venv / "bin" / "python").exists():
+        print(f"corpus: creating {venv}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    site = venv_site(venv)
+    have = installed(site)
+    missing = [n for n, v in pins.items() if n not in have or have[n].version != v]
+    if missing:
+        print(f"corpus: installing {len(missing)} pinned packages into {venv}", file=sys.stderr)
+        subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "-r",
+                str(pins_file),
+            ],
+            check=True,
+        )
+    return site
+
+
+# -- running gilcheck ---------------------------------------------------------------------------
+@dataclass
+class Target:
+    name: str
+    version: str
+    root: Path  # working directory; reported paths are relative to it
+    paths: list[str]  # relative to root
+    excludes: tuple[str, ...]
+
+
+@dataclass
+class Result:
+    target: Target
+    files: int = 0
+    lines: int = 0
+    seconds: float = 0.0
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    internal_errors: int = 0
+    returncode: int = 0
+    stderr_tail: str = ""
+
+
+def count_lines(target: Target) -> tuple[int, int]:
+    """Files and physical lines gilcheck discovers for ``target`` (same walk, same excludes)."""
+    from gilcheck.config import Config
+    from gilcheck.files import discover
+
+    config = Config(extend_exclude=target.excludes, root=target.root)
+    cwd = os.getcwd()
+    os.chdir(target.root)
+    try:
+        files = discover(target.paths, config)
+    finally:
+        os.chdir(cwd)
+    lines = 0
+    for source in files:
+        try:
+            with open(target.root / source.path, "rb") as handle:
+                lines += sum(1 for _ in handle)
+        except OSError:
+            pass
+    return len(files), lines
+
+
+def run_target(target: Target, jobs: int, python: str) -> Result:
+    result = Result(target)
+    result.files, result.lines = count_lines(target)
+    with tempfile.TemporaryDirectory(prefix="gilcheck-corpus-") as tmp:
+        out = Path(tmp) / "out.json"
+        cmd = [python, "-m", "gilcheck", *target.paths, "--format", "json"]
+        cmd += ["--min-confidence", "low", "--no-cache", "--exit-zero", "-o", str(out)]
+        cmd += ["--jobs", str(jobs)]
+        for pattern in target.excludes:
+            cmd += ["--exclude", pattern]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=target.root, capture_output=True, text=True)
+        result.seconds = time.perf_counter() - start
+        result.returncode = proc.returncode
+        errors = proc.stderr.splitlines()
+        result.internal_errors = sum(1 for line in errors if line.startswith(INTERNAL_ERROR))
+        result.stderr_tail = "\n".join(errors[-5:])
+        if out.exists():
+            document = json.loads(out.read_text(encoding="utf-8"))
+            for finding in document.get("findings", []):
+                finding["package"] = target.name
+                result.findings.append(finding)
+            result.files = int(document.get("summary", {}).get("files_checked", result.files))
+    if result.returncode != 0:
+        print(
+            f"corpus: gilcheck exited {result.returncode} on {target.name}:\n{result.stderr_tail}",
+            file=sys.stderr,
+        )
+    return result
+
+
+def stdlib_target() -> Target:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    version = ".".join(map(str, sys.version_info[:3]))
+    return Target(STDLIB, version, root, ["."], STDLIB_EXCLUDES)
+
+
+# -- the table ----------------------------------------------------------------------------------
+def visible(finding: dict[str, Any]) -> bool:
+    return finding["code"] != "GIL000" and finding["confidence"] in VISIBLE
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Aligned text table; one row per package plus a total."""
+    header = ["package", "version", "files", "lines", *RULES, "high", "med", "low"]
+    header += ["vis/kloc", "secs", "GIL000", "ierr"]
+    body: list[list[str]] = []
+    for row in rows:
+        kloc = row["lines"] / 1000 if row["lines"] else 0.0
+        density = f"{row['visible'] / kloc:.2f}" if kloc else "-"
+        cells = [row["package"], row["version"], str(row["files"]), str(row["lines"])]
+        cells += [str(row["rules"].get(code, 0)) for code in RULES]
+        cells += [str(row["conf"].get(c, 0)) for c in ("high", "medium", "low")]
+        cells += [density, f"{row['seconds']:.1f}", str(row["parse"]), str(row["ierr"])]
+        body.append(cells)
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    lines = [fmt(header), fmt(["-" * w for w in widths])]
+    lines += [fmt(r) for r in body[:-1]]
+    lines += [fmt(["-" * w for w in widths]), fmt(body[-1])]
+    return "\n".join(lines)
+
+
+def summarize(
+    name: str, version: str, findings: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    rules: collections.Counter[str] = collections.Counter()
+    conf: collections.Counter[str] = collections.Counter()
+    parse = 0
+    for f in findings:
+        if f["code"] == "GIL000":
+            parse += 1
+            continue
+        conf[f["confidence"]] += 1
+        if visible(f):
+            rules[f["code"]] += 1
+    row = {"package": name, "version": version, "rules": rules, "conf": conf, "parse": parse}
+    row["visible"] = sum(rules.values())
+    row.update(extra)
+    return row
+
+
+def table_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    by_package: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    for f in document["findings"]:
+        by_package[f["package"]].append(f)
+    rows = []
+    for name, info in document["packages"].items():
+        rows.append(
+            summarize(
+                name,
+                info["version"],
+                by_package.get(name, []),
+                files=info["files"],
+                lines=info["lines"],
+                seconds=info["seconds"],
+                ierr=info["internal_errors"],
+            )
+        )
+    total = summarize(
+        "TOTAL",
+        "",
+        document["findings"],
+        files=sum(r["files"] for r in rows),
+        lines=sum(r["lines"] for r in rows),
+        seconds=sum(r["seconds"] for r in rows),
+        ierr=sum(r["ierr"] for r in rows),
+    )
+    return [*rows, total]
+
+
+# -- sampling -----------------------------------------------------------------------------------
+def sort_key(f: dict[str, Any]) -> tuple[str, str, int, int, str, str]:
+    return (f["package"], f["path"], f["line"], f["column"], f["code"], f["message"])
+
+
+def draw_sample(
+    findings: list[dict[str, Any]], n: int, seed: int, per_rule: int = 8
+) -> list[dict[str, Any]]:
+    """A fixed-seed sample of ``n`` visible findings; each rule first gets ``per_rule`` (or all)."""
+    pool = sorted((f for f in findings if visible(f)), key=sort_key)
+    rng = random.Random(seed)
+    by_rule: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    for f in pool:
+        by_rule[f["code"]].append(f)
+    chosen: list[dict[str, Any]] = []
+    taken: set[int] = set()
+    for code in sorted(by_rule):
+        group = by_rule[code]
+        for f in rng.sample(group, min(per_rule, len(group))):
+            chosen.append(f)
+            taken.add(id(f))
+    rest = [f for f in pool if id(f) not in taken]
+    need = max(0, n - len(chosen))
+    chosen += rng.sample(rest, min(need, len(rest)))
+    return sorted(chosen, key=sort_key)
+
+
+def context(root: Path, path: str, line: int, radius: int) -> str:
+    try:
+        text = (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "(source not readable)"
+    start = max(1, line - radius)
+    stop = min(len(text), line + radius)
+    return "\n".join(
+        f"{'>' if i == line else ' '}{i:5d} {text[i - 1]}" for i in range(start, stop + 1)
+    )
+
+
+def review_template(document: dict[str, Any], sample: list[dict[str, Any]], radius: int) -> str:
+    roots = {name: Path(info["root"]) for name, info in document["packages"].items()}
+    out = [
+        "# gilcheck corpus review sample",
+        "",
+        f"gilcheck {document.get('gilcheck_commit', '?')}, {len(sample)} default-visible findings, "
+        f"seed {document.get('seed')}.",
+        "",
+        "| # | location | code | confidence | verdict | reason |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, f in enumerate(sample, 1):
+        loc = f"{f['package']}: {f['path']}:{f['line']}"
+        out.append(f"| {i} | `{loc}` | {f['code']} | {f['confidence']} | ? | |")
+    out.append("")
+    for i, f in enumerate(sample, 1):
+        out += [
+            f"## {i}. {f['package']}: {f['path']}:{f['line']} {f['code']} [{f['confidence']}]",
+            "",
+            f"{f['message']}  (scope `{f.get('scope', '')}`, symbol `{f.get('symbol', '')}`)",
+            "",
+            "```python",
+            context(roots[f["package"]], f["path"], f["line"], radius),
+            "```",
+            "",
+            "Verdict: ?",
+            "",
+        ]
+    return "\n".join(out)
+
+
+# -- main ---------------------------------------------------------------------------------------
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def build_targets(args: argparse.Namespace) -> list[Target]:
+    pins = read_pins(args.pins)
+    only = {normalize(n) for n in args.only.split(",")} if args.only else None
+    targets: list[Target] = []
+    wanted = {n: v for n, v in pins.items() if only is None or n in only}
+    if wanted:
+        if args.site_packages:
+            site = Path(args.site_packages).resolve()
+        else:
+            site = ensure_venv(args.venv, args.pins, pins)
+        have = installed(site)
+        excludes = () if args.include_tests else TEST_EXCLUDES
+        for name, version in wanted.items():
+            dist = have.get(name)
+            if dist is None or not dist.tops:
+                print(f"corpus: {name} is not installed in {site}; skipped", file=sys.stderr)
+                continue
+            if dist.version != version:
+                print(f"corpus: {name} is {dist.version}, pinned {version}", file=sys.stderr)
+            targets.append(Target(name, dist.version, site, dist.tops, excludes))
+    if not args.no_stdlib and (only is None or STDLIB in only):
+        targets.append(stdlib_target())
+    return targets
+
+
+def run_corpus(args: argparse.Namespace) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "gilcheck_commit": git_commit(),
+        "date": time.strftime("%Y-%m-%d"),
+        "python": sys.version.split()[0],
+        "packages": {},
+        "findings": [],
+    }
+    for target in build_targets(args):
+        print(f"corpus: {target.name} ...", file=sys.stderr, flush=True)
+        result = run_target(target, args.jobs, args.python)
+        document["packages"][target.name] = {
+            "version": target.version,
+            "root": str(target.root),
+            "paths": target.paths,
+            "files": result.files,
+            "lines": result.lines,
+            "seconds": round(result.seconds, 2),
+            "internal_errors": result.internal_errors,
+            "returncode": result.returncode,
+        }
+        document["findings"] += result.findings
+    return document
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="scratch venv (%(default)s)")
+    p.add_argument("--site-packages", help="read packages from this folder; no venv")
+    p.add_argument("--pins", type=Path, default=DEFAULT_PINS, help="pinned list (%(default)s)")
+    p.add_argument("--only", help="comma-separated package names (and/or 'stdlib')")
+    p.add_argument("--no-stdlib", action="store_true", help="leave out the standard library")
+    p.add_argument("--include-tests", action="store_true", help="also check packages' tests")
+    p.add_argument("--jobs", type=int, default=1, help="gilcheck --jobs per package (1)")
+    p.add_argument("--python", default=sys.executable, help="interpreter that runs gilcheck")
+    p.add_argument("--json", type=Path, help="write all raw findings with their package here")
+    p.add_argument("--from-json", type=Path, help="use a previous --json output; run nothing")
+    p.add_argument("--sample", type=int, default=0, help="print a review template of N findings")
+    p.add_argument("--seed", type=int, default=1, help="sample seed (1)")
+    p.add_argument("--per-rule", type=int, default=8, help="minimum sampled per rule (8)")
+    p.add_argument("--context", type=int, default=3, help="source lines each side (3)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.from_json:
+        document = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        document = run_corpus(args)
+        if args.json:
+            args.json.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    report = table(table_rows(document))
+    header = (
+        f"gilcheck {document['gilcheck_commit']} on Python {document['python']}, "
+        f"{document['date']}; rule columns and vis/kloc count default-visible (medium+) findings"
+    )
+    if args.sample:
+        sample = draw_sample(document["findings"], args.sample, args.seed, args.per_rule)
+        document["seed"] = args.seed
+        print(header + "\n\n" + report, file=sys.stderr)
+        print(review_template(document, sample, args.context))
+    else:
+        print(header + "\n\n" + report)
+    failed = [n for n, info in document["packages"].items() if info.get("returncode")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
