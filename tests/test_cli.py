@@ -738,11 +738,6 @@ def test_config_per_file_ignores() -> None:
     assert cli("--format", "json", "tests").codes() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py matches per-file-ignores against the path relative to the cwd, not to "
-    "the directory of pyproject.toml (Config._relative), so they fail from a subdirectory",
-)
 def test_config_per_file_ignores_from_a_subdirectory() -> None:
     write("tests/test_x.py", MEDIUM)
     pyproject('[tool.gilcheck.per-file-ignores]\n"tests/**" = ["GIL001"]\n')

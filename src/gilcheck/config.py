@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import os
 import hashlib
 import json
 import sys
@@ -146,13 +147,12 @@ class Config:
 
 
 def _relative(path: str, root: Path) -> str:
+    """The path relative to the config root (the folder of pyproject.toml), whatever the cwd."""
     p = Path(path)
     try:
-        if p.is_absolute():
-            return p.resolve().relative_to(root.resolve()).as_posix()
-        return p.as_posix().removeprefix("./")
+        return Path(os.path.abspath(p)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return p.as_posix()
+        return p.as_posix().removeprefix("./")
 
 
 def _glob_match(rel: str, pattern: str) -> bool:

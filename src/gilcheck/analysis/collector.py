@@ -261,10 +261,12 @@ class Collector:
         self.prefix = ""  # qualname prefix for new definitions
         self._next_fid = 0
         self._lambda_scopes: dict[int, Scope] = {}
+        self._stmt: cst.CSTNode | None = None  # the statement being walked
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
             cst.Module: self._module,
             cst.IndentedBlock: self._suite,
+            cst.SimpleStatementLine: self._simple_line,
             cst.SimpleStatementSuite: self._suite,
             cst.ClassDef: self._classdef,
             cst.FunctionDef: self._funcdef,
@@ -318,18 +320,32 @@ class Collector:
     def _suite(self, node: cst.IndentedBlock | cst.SimpleStatementSuite) -> None:
         self._block(node.body)
 
+    def _simple_line(self, node: cst.SimpleStatementLine) -> None:
+        outer = self._stmt
+        for small in node.body:
+            self._stmt = small
+            self.walk(small)
+        self._stmt = outer
+
     def _block(self, stmts: Sequence[cst.CSTNode]) -> None:
+        outer = self._stmt
+        self._block_statements(stmts)
+        self._stmt = outer
+
+    def _block_statements(self, stmts: Sequence[cst.CSTNode]) -> None:
         """Walk statements in order, tracking ``acquire()``/``release()`` and early-exit checks."""
         sc = self.scope
         if sc is None:
             for stmt in stmts:
                 if isinstance(stmt, cst.If) and _is_main_guard(stmt.test):
                     self.m.has_main_guard = True
+                self._stmt = stmt
                 self.walk(stmt)
             return
         acquired: list[str] = []
         pushed_checks = 0
         for stmt in stmts:
+            self._stmt = stmt
             self.walk(stmt)
             for recv, meth in _statement_calls(stmt):
                 if meth == "acquire":
@@ -811,6 +827,8 @@ class Collector:
             return
         sc = self.scope
         m = self.m
+        if self._stmt is not None:
+            m.statement_of[node] = self._stmt
         if sc is not None:
             m.calls.append(CallSite(sc, func, tuple(sc.locks)))
         recv, dot, meth = func.rpartition(".")

@@ -173,5 +173,7 @@ class ModuleModel:
     removed_from: set[str] = field(default_factory=set)
     #: dotted executors created locally: "scope-id:name" -> True (``with Pool() as p``)
     has_main_guard: bool = False
+    #: the statement each call belongs to (for positions)
+    statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     #: names of functions registered with ``os.register_at_fork`` (run in the child, alone)
     fork_hooks: set[str] = field(default_factory=set)

@@ -14,6 +14,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis.collector import Collector, dotted_name
 from gilcheck.analysis.model import ModuleModel, Scope
+from gilcheck.analysis.positions import fast_positions
 from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
 from gilcheck.findings import Confidence, Finding
@@ -108,7 +109,7 @@ def _analyze(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text)
+            ast_tree: ast.Module | None = ast.parse(text)
     except (RecursionError, MemoryError):
         return _fail(path, "file is too deeply nested to analyze")
     except ValueError as exc:  # null bytes
@@ -117,6 +118,7 @@ def _analyze(
         if "too many nested" in str(exc.msg):
             return _fail(path, f"file is too deeply nested to analyze ({exc.msg})")
         ast_error = exc
+        ast_tree = None
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -131,7 +133,7 @@ def _analyze(
     model = Collector(module, is_package, entry_points=entry_points).collect(tree)
     judge = Judge(model, lock_types=lock_types)
     raws = judge.run()
-    positions = _positions(tree, model, raws)
+    positions = _positions(tree, model, raws, ast_tree, text)
     lines = text.splitlines()
     candidates = tuple(_candidate(r, path, judge, positions, lines) for r in raws)
     summary = _summary(model, judge, path, positions)
@@ -145,11 +147,26 @@ def _analyze(
 
 
 def _positions(
-    tree: cst.Module, model: ModuleModel, raws: list[Raw]
+    tree: cst.Module,
+    model: ModuleModel,
+    raws: list[Raw],
+    ast_tree: ast.Module | None,
+    text: str,
 ) -> dict[cst.CSTNode, CodeRange]:
-    if not raws and not model.entries:
+    needed: set[cst.CSTNode] = {e.node for e in model.entries}
+    for raw in raws:
+        needed.add(raw.node)
+        if raw.end_node is not None:
+            needed.add(raw.end_node)
+        if raw.other is not None:
+            needed.add(raw.other)
+    if not needed:
         return {}
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    if ast_tree is not None:
+        fast = fast_positions(tree, ast_tree, text, needed, model.statement_of)
+        if fast is not None:
+            return fast
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)  # the slow, always-right way
     return dict(wrapper.resolve(PositionProvider))
 
 
@@ -211,10 +228,11 @@ def _summary(
     positions: dict[cst.CSTNode, CodeRange],
 ) -> ModuleSummary:
     functions: dict[str, list[str]] = {judge.qualname(s): [] for s in model.scopes}
+    param_types = _param_types(model, judge)
     for call in model.calls:
         if call.scope is None:
             continue
-        ref = _callee_ref(call.callee, call.scope, judge)
+        ref = _callee_ref(call.callee, call.scope, judge, param_types)
         if ref is not None:
             functions[judge.qualname(call.scope)].append(ref)
     # a lambda's body runs wherever the lambda is called: treat it as called by its parent
@@ -306,9 +324,38 @@ def _instance_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) 
     return None
 
 
-def _callee_ref(dotted: str, scope: Scope, judge: Judge) -> str | None:
+def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]:
+    """``Thread(target=consume, args=(acc,))`` with ``acc = Accumulator()``: inside ``consume``
+    its first parameter is an Accumulator, so ``acc.add()`` there calls ``Accumulator.add``."""
+    out: dict[tuple[int, str], str] = {}
+    for entry in model.entries:
+        target = entry.target_scope
+        if target is None and entry.target is not None and entry.scope is not None:
+            name = dotted_name(entry.target)
+            if name is not None and "." not in name:
+                target = judge._callee_scope(name, entry.scope)
+        elif target is None and entry.target is not None:
+            name = dotted_name(entry.target)
+            target = judge.m.functions.get(name) if name is not None else None
+        if target is None:
+            continue
+        for param, arg in zip(target.params, entry.args, strict=False):
+            cls_name = _instance_class(arg, entry.scope, judge)
+            if cls_name is not None:
+                out[(target.fid, param)] = cls_name
+    return out
+
+
+def _callee_ref(
+    dotted: str,
+    scope: Scope,
+    judge: Judge,
+    param_types: dict[tuple[int, str], str] | None = None,
+) -> str | None:
     """A project-wide reference for a called (or thread-target) dotted expression."""
     head, _, rest = dotted.partition(".")
+    if rest and param_types and "." not in rest and (scope.fid, head) in param_types:
+        return f"method:{param_types[(scope.fid, head)]}:{rest}"
     if "." in rest:
         qual = judge.qualify(dotted, scope)
         return qual if qual != dotted or head in judge.m.imports else None

@@ -180,7 +180,9 @@ class Project:
                 return f.with_confidence(Confidence.LOW)
             if entry is not None:
                 return self._high(f, entry)
-            return f.with_confidence(Confidence.MEDIUM)
+            if candidate.guarded:  # locked elsewhere: the author treats it as shared
+                return f.with_confidence(Confidence.MEDIUM)
+            return f.with_confidence(Confidence.LOW)
         if kind == "closure":
             if entry is not None:
                 return self._high(f, entry)

@@ -491,6 +491,8 @@ class Judge:
         if sc is None:
             return False
         if ref.kind == "instance":
+            if sc.cls is not None and self._implements_lock(sc.cls):
+                return True  # a lock implementation: its own protocol guards its fields
             return _constructing(sc, self.m.fork_hooks) or sc.fid in self.construction
         if ref.kind == "class":
             return sc.name in known.CLASS_CREATION_METHODS
