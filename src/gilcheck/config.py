@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import os
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -162,16 +162,16 @@ def fast_positions(
     out: dict[cst.CSTNode, CodeRange] = {}
     for node in needed:
         stmt = statement_of.get(node, node)
-        twin = twins.get(stmt)
-        if twin is None:
+        found = twins.get(stmt)
+        if found is None:
             if isinstance(node, cst.BaseExpression):
                 continue  # e.g. a ``for`` iterable: looked up through its statement below
             return None
         if isinstance(node, cst.Call) and stmt is not node:
-            call = _find_call(twin, dotted_name(node.func))
-            out[node] = lines.rng(call) if call is not None else lines.rng(twin)
+            call = _find_call(found, dotted_name(node.func))
+            out[node] = lines.rng(call) if call is not None else lines.rng(found)
         else:
-            out[node] = lines.rng(twin)
-            if isinstance(node, cst.For) and isinstance(twin, ast.For | ast.AsyncFor):
-                out[node.iter] = lines.rng(twin.iter)
+            out[node] = lines.rng(found)
+            if isinstance(node, cst.For) and isinstance(found, ast.For | ast.AsyncFor):
+                out[node.iter] = lines.rng(found.iter)
     return out

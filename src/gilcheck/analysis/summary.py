@@ -12,12 +12,13 @@ class Candidate:
     """A finding whose final confidence depends on project-wide facts.
 
     ``kind`` says how the confidence is settled by the project pass:
-    ``fixed`` (keep it), ``global``/``class`` (high when thread-reachable, else medium),
+    ``fixed`` (keep it); ``global``/``class`` (high when thread-reachable, else medium);
     ``instance`` (high when reachable and the class is concurrent: it owns a lock, is a
-    Thread, or its instances or bound methods are handed to threads; medium when the class is
-    concurrent and the same state is written under a lock elsewhere; else low), ``closure`` (high when reachable, else low), ``param`` (high when
-    the parameter receives an object passed to a thread, else low), ``iter`` (high when the
-    function that mutates the iterated container is thread-reachable, else low).
+    Thread, or its instances or bound methods are handed to threads; medium when the class
+    is concurrent and the same state is written under a lock elsewhere; else low);
+    ``closure`` (high when reachable, else low); ``param`` (high when the parameter receives
+    an object passed to a thread, else low); ``iter`` (high when the function that mutates
+    the iterated container is thread-reachable, else low).
     """
 
     finding: Finding
