@@ -262,6 +262,8 @@ class Collector:
         self._next_fid = 0
         self._lambda_scopes: dict[int, Scope] = {}
         self._stmt: cst.CSTNode | None = None  # the statement being walked
+        #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
+        self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
             cst.Module: self._module,
@@ -524,6 +526,8 @@ class Collector:
             if func is None:
                 return [OTHER]
             qual = self.qualify(func)
+            if func.endswith(".get") and "." in func:
+                return [qual, f"<get:{func[: -len('.get')]}>"]
             if known.is_condition_factory(qual) and expr.args:
                 arg = dotted_name(expr.args[0].value)
                 if arg is not None:
@@ -723,6 +727,18 @@ class Collector:
     def _checks_of(self, test: cst.BaseExpression) -> list[Check]:
         checks: list[Check] = []
         _collect_checks(test, checks)
+        sc = self.scope
+        if sc is not None:
+            # ``v = _cache.get(k); if v is None: ...`` checks _cache; ``inst = _instance;
+            # if inst is None: ...`` checks _instance.
+            for check in list(checks):
+                if "." in check.ref or not sc.is_local(check.ref):
+                    continue
+                for value in sc.local_values.get(check.ref, ()):
+                    if value.startswith("<get:"):
+                        checks.append(Check("member", value[5:-1]))
+                    elif value.startswith("<ref:") and check.kind == "none":
+                        checks.append(Check("none", value[5:-1]))
         return checks
 
     def _if(self, node: cst.If) -> None:
@@ -765,12 +781,22 @@ class Collector:
         sc = self.scope
         self.walk(node.iter)
         self._bind_names(node.target)
+        alternatives = None
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, cst.Tuple | cst.List):
+            alternatives = [e.value for e in node.iter.elements]
+            saved = self._loop_alternatives.get(node.target.value)
+            self._loop_alternatives[node.target.value] = alternatives
         if sc is not None:
             iterated = _iterated_container(node.iter)
             if iterated is not None:
                 self.m.iterations.append(Iteration(node, sc, iterated, tuple(sc.locks)))
             sc.loops.append("for")
         self.walk(node.body)
+        if alternatives is not None and isinstance(node.target, cst.Name):
+            if saved is None:
+                del self._loop_alternatives[node.target.value]
+            else:
+                self._loop_alternatives[node.target.value] = saved
         if sc is not None:
             sc.loops.pop()
         if node.orelse is not None:
@@ -905,6 +931,21 @@ class Collector:
             if inner is not None and self.qualify(inner) in known.PARTIAL_FUNCTIONS and target.args:
                 extra = [a.value for a in target.args[1:] if a.keyword is None] + extra
                 target = target.args[0].value
+        if isinstance(target, cst.Name) and target.value in self._loop_alternatives:
+            targets = self._loop_alternatives[target.value]  # one entry per loop alternative
+        else:
+            targets = [target]
+        for each in targets:
+            self._add_entry(node, kind, each, extra, func)
+
+    def _add_entry(
+        self,
+        node: cst.Call,
+        kind: str,
+        target: cst.BaseExpression,
+        extra: list[cst.BaseExpression],
+        func: str,
+    ) -> None:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
         )

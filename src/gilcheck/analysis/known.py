@@ -121,9 +121,11 @@ REMOVING_METHODS: frozenset[str] = frozenset(
 )
 #: Removals that cannot fail when repeated: never the "act" of a check-then-act.
 IDEMPOTENT_METHODS: frozenset[str] = frozenset({"clear", "discard"})
+#: Counter methods that read and rewrite every counted item (not atomic).
+COUNTER_METHODS: frozenset[str] = frozenset({"update", "subtract"})
 #: Container methods that add items (the "act" of ``if k not in s: s.add(k)``).
 ADDING_METHODS: frozenset[str] = frozenset(
-    {"add", "append", "appendleft", "insert", "extend", "update", "__setitem__"}
+    {"add", "append", "appendleft", "insert", "extend", "update", "subtract", "__setitem__"}
 )
 
 #: Mutable container factories (module-level shared containers).

@@ -500,10 +500,14 @@ class Judge:
 
     def gil001_gil004(self, out: list[Raw]) -> None:
         for w in self.m.writes:
-            if w.op != "rmw" or w.method:
+            if w.method in known.COUNTER_METHODS and "collections.Counter" in map(
+                self._strip, self.values_of(w.target, w.scope)
+            ):
+                pass  # ``Counter.update()`` is a Python-level loop of item read-modify-writes
+            elif w.op != "rmw" or w.method:
                 continue
             scope = w.scope
-            if "." not in w.target and not w.subscript:
+            if "." not in w.target and not w.subscript and not w.method:
                 if w.target not in scope.global_names:
                     continue
                 if self.held(w.locks, scope):
