@@ -49,9 +49,6 @@ KNOWN_BUGS: dict[str, str] = {
     "gil002/positive_lock_covers_check_only.py": (
         "check under `with lock:` (early return), act after the lock is released: not reported"
     ),
-    "gil004/positive_kwargs_param.py": (
-        "a container passed to a thread target by `kwargs=` is not seen as shared (low)"
-    ),
 }
 
 

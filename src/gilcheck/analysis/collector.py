@@ -897,6 +897,7 @@ class Collector:
         args = node.args
         target: cst.BaseExpression | None = None
         extra: list[cst.BaseExpression] = []
+        keywords: tuple[str, ...] = ()
         kind = ""
         if qual in known.THREAD_CLASSES or self._is_thread_subclass(qual):
             target_pos, args_pos = known.THREAD_CLASSES.get(qual, (1, 3))
@@ -905,6 +906,7 @@ class Collector:
             arg_tuple = _argument(args, args_pos, ("args",))
             if isinstance(arg_tuple, cst.Tuple | cst.List):
                 extra = [e.value for e in arg_tuple.elements]
+            keywords = _keyword_names(_argument(args, args_pos + 1, ("kwargs",)))
         elif qual in known.SPAWN_FUNCTIONS or qual in self._entry_points:
             kind = qual.rpartition(".")[2]
             target = _argument(args, 0, ("target", "func", "function"))
@@ -917,6 +919,7 @@ class Collector:
             kind = "submit"
             target = _argument(args, 0, ("fn",))
             extra = [a.value for a in args[1:] if a.keyword is None]
+            keywords = tuple(a.keyword.value for a in args if a.keyword is not None)
         elif recv and meth == "run_in_executor":
             kind = "run_in_executor"
             target = _argument(args, 1, ("func",))
@@ -936,7 +939,7 @@ class Collector:
         else:
             targets = [target]
         for each in targets:
-            self._add_entry(node, kind, each, extra, func)
+            self._add_entry(node, kind, each, extra, func, keywords)
 
     def _add_entry(
         self,
@@ -945,6 +948,7 @@ class Collector:
         target: cst.BaseExpression,
         extra: list[cst.BaseExpression],
         func: str,
+        keywords: tuple[str, ...] = (),
     ) -> None:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
@@ -958,6 +962,7 @@ class Collector:
                 target_scope=target_scope,
                 args=extra,
                 label=func,
+                keywords=keywords,
             )
         )
 
@@ -1039,6 +1044,19 @@ def _argument(
     if position < len(positional):
         return positional[position].value
     return None
+
+
+def _keyword_names(node: cst.BaseExpression | None) -> tuple[str, ...]:
+    """The keys of ``kwargs={"a": x}`` / ``kwargs=dict(a=x)``."""
+    if isinstance(node, cst.Dict):
+        return tuple(
+            e.key.raw_value
+            for e in node.elements
+            if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+        )
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
+        return tuple(a.keyword.value for a in node.args if a.keyword is not None)
+    return ()
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

@@ -139,6 +139,8 @@ class Entry:
     args: list[cst.BaseExpression]
     #: the callee expression text, for messages ("threading.Thread", "executor.submit")
     label: str
+    #: names of keyword arguments passed to the target (``kwargs={"shared": stats}``)
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)

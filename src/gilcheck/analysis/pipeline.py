@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import re
 import tokenize
-import traceback
 import warnings
 
 import libcst as cst
@@ -47,9 +47,53 @@ def _fail(path: str, reason: str, line: int = 1, column: int = 1) -> ModuleResul
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode like the interpreter does (PEP 263 cookie, BOM); returns (text, encoding)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    """Decode like the interpreter does (PEP 263 cookie, BOM); returns (text, encoding).
+
+    Raises ``UnicodeDecodeError`` (its ``encoding`` names the codec tried) when the bytes do not
+    decode, and ``LookupError`` for a coding cookie naming an unknown codec.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        # tokenize says only "invalid or missing encoding declaration": find out which codec
+        # it tried and where the bytes stop decoding, so that the message can say so.
+        encoding = _declared_encoding(data)
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise LookupError(f"unknown encoding {encoding!r} in the coding declaration") from None
+        data.decode(encoding)  # raises UnicodeDecodeError with the offset
+        if data.startswith(codecs.BOM_UTF8):
+            raise LookupError(
+                "the file starts with a UTF-8 byte order mark but declares another encoding"
+            ) from None
+        raise LookupError(str(exc.msg)) from None
     return data.decode(encoding), encoding
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _declared_encoding(data: bytes) -> str:
+    """The PEP 263 cookie of the first two lines, or utf-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    for line in data.splitlines()[:2]:
+        match = _COOKIE.match(line)
+        if match is not None:
+            return match.group(1).decode("ascii", "replace")
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            break
+    return "utf-8"
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset (columns counted in bytes)."""
+    line_start = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    if b"\n" not in data and b"\r" in data:
+        line = data.count(b"\r", 0, offset) + 1
+    return line, offset - line_start + 1
 
 
 def analyze_bytes(
@@ -63,13 +107,19 @@ def analyze_bytes(
 ) -> ModuleResult:
     try:
         text, _encoding = decode(data)
-    except (SyntaxError, LookupError) as exc:
-        return _fail(path, f"cannot decode file: {exc}")
     except UnicodeDecodeError as exc:
+        line, column = _line_col(data, exc.start)
+        byte = data[exc.start : exc.start + 1].hex()
+        name = "utf-8" if exc.encoding in ("utf-8-sig", "utf_8") else exc.encoding
         return _fail(
             path,
-            f"cannot decode file as {exc.encoding}: invalid byte at offset {exc.start}",
+            f"cannot decode file as {name}: invalid byte 0x{byte} at line {line}, column "
+            f"{column} (declare the encoding with a PEP 263 coding comment, or save as UTF-8)",
+            line,
+            column,
         )
+    except (SyntaxError, LookupError) as exc:
+        return _fail(path, f"cannot decode file: {exc}")
     return analyze_source(
         text, path, module, is_package, entry_points=entry_points, lock_types=lock_types
     )
@@ -88,9 +138,52 @@ def analyze_source(
         return _analyze(text, path, module, is_package, entry_points, lock_types)
     except (RecursionError, MemoryError):
         return _fail(path, "file is too deeply nested to analyze")
-    except Exception as exc:  # a bug in gilcheck: report it, never stop the run
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug in gilcheck: report it, never stop the run
+        # (BaseException: a panic in libcst's native parser is a pyo3 PanicException, which
+        # does not derive from Exception)
+        import traceback
+
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return ModuleResult(path=path, candidates=(), summary=None, error=detail)
+
+
+#: Expressions nested deeper than this are refused (GIL000) before libcst parses them: its
+#: parser takes time quadratic in the length of left-recursive chains (``a.b.b.b...``,
+#: ``1 + 1 + ...``, ``f()()()...``): 2,000 links take seconds, 30,000 take minutes. CPython
+#: itself refuses (RecursionError while compiling) chains of about 3,000.
+MAX_NESTING = 1000
+
+
+def _too_deep(tree: ast.Module) -> ast.stmt | None:
+    """The statement holding a node nested deeper than ``MAX_NESTING`` levels, if any.
+
+    Cheap: an expression on one line cannot hold more levels than it has characters (plus a
+    leaf's context), so the walk skips every one-line expression too short to reach the
+    limit; what is left is the statements and the multi-line expressions.
+    """
+    stack: list[tuple[ast.AST, int, ast.stmt | None]] = [(tree, 0, None)]
+    while stack:
+        node, depth, stmt = stack.pop()
+        if depth > MAX_NESTING:
+            return stmt
+        if isinstance(node, ast.stmt):
+            stmt = node
+        else:
+            end_col = getattr(node, "end_col_offset", None)
+            if (
+                end_col is not None
+                and getattr(node, "end_lineno", None) == getattr(node, "lineno", 0)
+                and depth + end_col - getattr(node, "col_offset", 0) + 3 <= MAX_NESTING
+            ):
+                continue
+        for _, child in ast.iter_fields(node):
+            if isinstance(child, list):
+                stack.extend((c, depth + 1, stmt) for c in child if isinstance(c, ast.AST))
+            elif isinstance(child, ast.AST):
+                stack.append((child, depth + 1, stmt))
+    return None
 
 
 def _analyze(
@@ -103,6 +196,11 @@ def _analyze(
 ) -> ModuleResult:
     from gilcheck.suppressions import parse_suppressions
 
+    nul = text.find("\0")
+    if nul >= 0:  # CPython refuses these (ValueError on 3.10, SyntaxError later); say where
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return _fail(path, "cannot parse file: it contains a NUL byte", line, column)
     # CPython's own parser first: cheap (~10% of a libcst parse), gives the familiar messages,
     # and rejects input nested deeply enough to overflow the native libcst parser's stack.
     ast_error: SyntaxError | None = None
@@ -112,13 +210,28 @@ def _analyze(
             ast_tree: ast.Module | None = ast.parse(text)
     except (RecursionError, MemoryError):
         return _fail(path, "file is too deeply nested to analyze")
-    except ValueError as exc:  # null bytes
+    except ValueError as exc:
         return _fail(path, f"cannot parse file: {exc}")
     except SyntaxError as exc:
-        if "too many nested" in str(exc.msg):
-            return _fail(path, f"file is too deeply nested to analyze ({exc.msg})")
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            return _fail(
+                path,
+                f"file is too deeply nested to analyze ({exc.msg})",
+                exc.lineno or 1,
+                exc.offset or 1,
+            )
         ast_error = exc
         ast_tree = None
+    if ast_tree is not None:
+        deep = _too_deep(ast_tree)
+        if deep is not None:
+            return _fail(
+                path,
+                "file is too deeply nested to analyze "
+                f"(an expression nested more than {MAX_NESTING} levels deep)",
+                deep.lineno,
+                deep.col_offset + 1,
+            )
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -129,7 +242,13 @@ def _analyze(
                 ast_error.lineno or 1,
                 ast_error.offset or 1,
             )
-        return _fail(path, f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1)
+        # Valid Python (the interpreter parsed it) that libcst's parser does not accept.
+        return _fail(
+            path,
+            f"cannot analyze: libcst cannot parse this file ({exc.message.splitlines()[0]})",
+            exc.raw_line,
+            exc.raw_column + 1,
+        )
     model = Collector(module, is_package, entry_points=entry_points).collect(tree)
     judge = Judge(model, lock_types=lock_types)
     raws = judge.run()
@@ -295,6 +414,7 @@ def _summary(
                 location=f"{path}:{line}",
                 nargs=len(entry.args),
                 bound=bound,
+                keywords=entry.keywords,
             )
         )
     return ModuleSummary(
@@ -302,6 +422,7 @@ def _summary(
         path=path,
         imports=dict(model.imports),
         functions={k: tuple(dict.fromkeys(v)) for k, v in functions.items()},
+        params={judge.qualname(s): tuple(s.params) for s in model.scopes if s.params},
         classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
         lock_owners=frozenset(lock_owners),
         threaded=frozenset(threaded),

@@ -38,6 +38,7 @@ class Project:
     def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
         self.functions: dict[str, tuple[str, ...]] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
+        self.params: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, dict[str, str]] = {}
         self.lock_owners: set[str] = set()
         self.threaded: set[str] = set()
@@ -45,6 +46,7 @@ class Project:
         for s in summaries:
             self.functions.update(s.functions)
             self.classes.update(s.classes)
+            self.params.update(s.params)
             self.imports[s.module] = s.imports
             self.lock_owners |= s.lock_owners
             self.threaded |= s.threaded
@@ -126,6 +128,10 @@ class Project:
             offset = 1 if entry.bound else 0
             for i in range(entry.nargs):
                 self.shared_params.add((target, i + offset))
+            names = self.params.get(target, ())
+            for keyword in entry.keywords:
+                if keyword in names:
+                    self.shared_params.add((target, names.index(keyword)))
         for cls in self.classes:
             lineage = self.ancestors(cls)
             if any(base in known.THREAD_BASES for c in lineage for base in self.classes.get(c, ())):

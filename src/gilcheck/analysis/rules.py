@@ -91,6 +91,7 @@ class Raw:
 
 
 _INDENT = "    "
+_GENERIC_LOCK_NAMES = frozenset({"lock", "mutex", "rlock", "global_lock", "module_lock"})
 
 
 def _indent(code: str) -> str:
@@ -428,10 +429,20 @@ class Judge:
                         return f"{scope.self_name}.{attr}", ""
             lock = f"{scope.self_name}._lock"
             return lock, f" (create `{lock} = threading.Lock()` in `__init__`)"
-        for name, values in self.m.module_values.items():
-            if any(self._is_lock_value(self._strip(v)) for v in values):
-                return name, ""
         stem = re.sub(r"\W+", "_", symbol.split(".")[-1]).strip("_") or "state"
+        module_locks = [
+            name
+            for name, values in self.m.module_values.items()
+            if any(self._is_lock_value(self._strip(v)) for v in values)
+        ]
+        # Reuse a lock only when it is plainly this state's or the module's one generic lock:
+        # guarding unrelated state with ``_settings_lock`` would confuse the next reader.
+        for name in module_locks:
+            if stem.lower() in name.lower():
+                return name, ""
+        generic = [n for n in module_locks if n.strip("_").lower() in _GENERIC_LOCK_NAMES]
+        if len(module_locks) == 1 and generic:
+            return generic[0], ""
         lock = f"_{stem}_lock"
         return lock, f" (define `{lock} = threading.Lock()` at module level)"
 

@@ -39,6 +39,7 @@ class EntrySummary:
     location: str  # "path:line"
     nargs: int  # how many positional arguments are passed to the target
     bound: bool  # the target is a bound method (its parameter 0 is self)
+    keywords: tuple[str, ...] = ()  # keyword arguments passed to the target
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ModuleSummary:
     imports: dict[str, str] = field(default_factory=dict)
     #: function qualname (module-qualified) -> callee refs
     functions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: function qualname (module-qualified) -> parameter names
+    params: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: class qualname (module-qualified) -> base qualnames
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: classes that own a lock attribute
