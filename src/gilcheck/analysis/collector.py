@@ -135,14 +135,45 @@ def _lock_expr(node: cst.BaseExpression) -> str | None:
 
 
 def _method_call(node: cst.BaseSmallStatement) -> tuple[str, str] | None:
-    """``X.meth(...)`` as an expression statement -> (X, meth)."""
+    """``X.meth(...)`` as an expression statement -> (X, meth); ``f()`` -> ("", f)."""
     if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
         func = node.value.func
         if isinstance(func, cst.Attribute):
             recv = dotted_name(func.value)
             if recv is not None:
                 return recv, func.attr.value
+        elif isinstance(func, cst.Name):
+            return "", func.value
     return None
+
+
+#: Lock idioms: acquire name -> release name (``lock.acquire()``, ``_imp.acquire_lock()``,
+#: logging's ``_acquireLock()``...). A held region is the statements between the two.
+ACQUIRE_RELEASE = {
+    "acquire": "release",
+    "acquire_lock": "release_lock",
+    "_acquire_lock": "_release_lock",
+    "acquireLock": "releaseLock",
+    "_acquireLock": "_releaseLock",
+    "lock": "unlock",
+}
+_RELEASE_ACQUIRE = {v: k for k, v in ACQUIRE_RELEASE.items()}
+
+
+def _lock_key(recv: str, acquire_name: str) -> str:
+    """The symbolic lock held by ``recv.acquire_name()``: ``recv`` itself for ``acquire``."""
+    if acquire_name == "acquire" and recv:
+        return recv
+    return f"{recv}.{acquire_name}()" if recv else f"{acquire_name}()"
+
+
+def _acquired_key(recv: str, meth: str) -> str | None:
+    return _lock_key(recv, meth) if meth in ACQUIRE_RELEASE else None
+
+
+def _released_key(recv: str, meth: str) -> str | None:
+    acquire = _RELEASE_ACQUIRE.get(meth)
+    return _lock_key(recv, acquire) if acquire is not None else None
 
 
 def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
@@ -176,8 +207,9 @@ def _released_in_finally(stmt: cst.CSTNode) -> set[str]:
         released = set()
         for inner in _block_statements(stmt.finalbody.body):
             for recv, meth in _statement_calls(inner):
-                if meth == "release":
-                    released.add(recv)
+                key = _released_key(recv, meth)
+                if key is not None:
+                    released.add(key)
         return released
     return set()
 
@@ -244,7 +276,9 @@ _NONE_NAMES = frozenset({"None", "True", "False"})
 # Which check kinds an act answers to.
 _ASSIGN_KINDS = frozenset({"none", "hasattr"})
 _ITEM_WRITE_KINDS = frozenset({"member"})
-_REMOVE_KINDS = frozenset({"member", "none", "len"})
+#: A removal or an item read fails only if the item or the items are gone: it answers to a
+#: membership or emptiness check, not to ``is None``.
+_REMOVE_KINDS = frozenset({"member", "len"})
 
 
 class Collector:
@@ -350,12 +384,16 @@ class Collector:
             self._stmt = stmt
             self.walk(stmt)
             for recv, meth in _statement_calls(stmt):
-                if meth == "acquire":
-                    sc.locks.append(recv)
-                    acquired.append(recv)
-                elif meth == "release" and recv in acquired:
-                    acquired.remove(recv)
-                    _remove_last(sc.locks, recv)
+                key = _acquired_key(recv, meth)
+                if key is not None:
+                    sc.locks.append(key)
+                    acquired.append(key)
+                    self.m.acquired.add(key)
+                    continue
+                key = _released_key(recv, meth)
+                if key is not None and key in acquired:
+                    acquired.remove(key)
+                    _remove_last(sc.locks, key)
             if acquired and isinstance(stmt, cst.Try):
                 for recv in _released_in_finally(stmt):
                     if recv in acquired:
@@ -837,6 +875,8 @@ class Collector:
     def _subscript(self, node: cst.Subscript) -> None:
         self._walk_children(node)
         sc = self.scope
+        if any(isinstance(e.slice, cst.Slice) for e in node.slice):
+            return  # ``x[:]`` cannot fail
         if sc is not None and sc.checks:
             base = dotted_name(node.value)
             if base is not None and any(c.ref == base for frame in sc.checks for c in frame.checks):
