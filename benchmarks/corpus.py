@@ -15,7 +15,7 @@ What it does:
    with the working directory set to the package root, so reported paths are relative to it.
 3. Prints a table: files, lines, default-visible findings (medium and high) per rule, findings per
    confidence, visible findings per 1000 lines, seconds, parse failures (GIL000) and internal errors
-   (stderr lines ``gilcheck: internal error``).
+   (stderr lines ``internal error``).
 
 ``--json OUT`` writes every raw finding with its package, for sampling later (``--from-json OUT``
 reads it back instead of running gilcheck again). ``--sample N --seed S`` draws a fixed-seed random
@@ -56,7 +56,7 @@ VISIBLE = ("medium", "high")
 #: Folder names left out of every run (tests are not library code; site-packages is not stdlib).
 TEST_EXCLUDES = ("test", "tests", "idle_test")
 STDLIB_EXCLUDES = (*TEST_EXCLUDES, "site-packages")
-INTERNAL_ERROR = "gilcheck: internal error"
+INTERNAL_ERROR = "internal error"
 
 
 # -- the pinned list and the venv ---------------------------------------------------------------

@@ -156,6 +156,7 @@ ACQUIRE_RELEASE = {
     "acquireLock": "releaseLock",
     "_acquireLock": "_releaseLock",
     "lock": "unlock",
+    "_acquire": "_release",
 }
 _RELEASE_ACQUIRE = {v: k for k, v in ACQUIRE_RELEASE.items()}
 
@@ -241,20 +242,39 @@ def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
     return False
 
 
-def mentions_item(expr: cst.CSTNode | None, base: str) -> bool:
-    """Does ``expr`` read an item of the container ``base`` (``base[...]``, ``base.get(...)``)?"""
+def _item_text(node: cst.CSTNode) -> str:
+    """Whitespace-free source of an item expression: ``d[k]``, ``m[r][c]``."""
+    return "".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def _is_default_of(value: cst.BaseExpression | None, dotted: str) -> bool:
+    """``x = x or make()`` / ``x = x if x is not None else make()``: a lazy default."""
+    if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        return dotted_name(value.left) == dotted
+    return False
+
+
+def mentions_item(expr: cst.CSTNode | None, base: str, item: str) -> bool:
+    """Does ``expr`` read the item it is assigned to: ``item`` itself (``d[k]``, ``m[r][c]``)
+    or ``base.get(k, ...)`` for ``item == "base[k]"``? ``d[a] = d[b]`` is a copy between two
+    items, not a read-modify-write."""
     if expr is None:
         return False
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Subscript) and dotted_name(node.value) == base:
+        if isinstance(node, cst.Subscript) and _item_text(node) == item:
             return True
         if (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value in ("get", "setdefault")
             and dotted_name(node.func.value) == base
+            and node.args
+            and f"{base}[{_item_text(node.args[0].value)}]" == item
         ):
             return True
         if isinstance(node, cst.Name | cst.Lambda):
@@ -323,6 +343,7 @@ class Collector:
             cst.Subscript: self._subscript,
             cst.NamedExpr: self._namedexpr,
             cst.ExceptHandler: self._excepthandler,
+            cst.Yield: self._yield,
         }
 
     # -- traversal --------------------------------------------------------------------------
@@ -402,7 +423,7 @@ class Collector:
             if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
                 checks = self._checks_of(stmt.test)
                 if checks:
-                    sc.checks.append(CheckFrame(stmt, checks, tuple(sc.locks)))
+                    sc.checks.append(CheckFrame(stmt, checks, tuple(sc.locks), early_exit=True))
                     pushed_checks += 1
         for recv in acquired:
             _remove_last(sc.locks, recv)
@@ -630,6 +651,12 @@ class Collector:
         if isinstance(node.target, cst.Name) and self.scope is not None:
             self.scope.assigned.add(node.target.value)
 
+    def _yield(self, node: cst.Yield) -> None:
+        self._walk_children(node)
+        sc = self.scope
+        if sc is not None and sc.locks and not sc.yield_locks:
+            sc.yield_locks = tuple(sc.locks)  # ``@contextmanager``: held around the caller's body
+
     def _excepthandler(self, node: cst.ExceptHandler) -> None:
         if node.type is not None:
             self.walk(node.type)
@@ -663,7 +690,7 @@ class Collector:
                     self.m.module_values.setdefault(name, []).extend(values)
                 return
             if name in sc.global_names:
-                rmw = augmented or mentions(value, name)
+                rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
                 self.m.module_values.setdefault(name, []).extend(self.value_summary(value))
                 self._write(stmt, "rmw" if rmw else "assign", name)
             elif name not in sc.nonlocal_names:
@@ -681,7 +708,7 @@ class Collector:
                 head, _, rest = dotted.partition(".")
                 if head == sc.self_name and "." not in rest:
                     sc.cls.inst_attrs.setdefault(rest, []).extend(self.value_summary(value))
-            rmw = augmented or mentions(value, dotted)
+            rmw = augmented or (mentions(value, dotted) and not _is_default_of(value, dotted))
             self._write(stmt, "rmw" if rmw else "assign", dotted)
             return
         if isinstance(target, cst.Subscript):
@@ -695,7 +722,7 @@ class Collector:
                 return
             if sc is None:
                 return
-            rmw = augmented or mentions_item(value, base)
+            rmw = augmented or mentions_item(value, base, _item_text(target))
             self._write(stmt, "rmw" if rmw else "assign", base, subscript=True)
 
     def _del(self, node: cst.Del) -> None:

@@ -45,6 +45,8 @@ class CheckFrame:
     node: cst.If
     checks: list[Check]
     locks: tuple[str, ...]  # locks held when the test runs
+    #: ``if ...: return`` guarding the rest of the block (the act follows the ``if``)
+    early_exit: bool = False
 
 
 @dataclass(eq=False)
@@ -71,6 +73,8 @@ class Scope:
     checks: list[CheckFrame] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
     ifs: list[cst.If] = field(default_factory=list)
+    #: locks held where a generator yields (a ``@contextmanager`` lock helper)
+    yield_locks: tuple[str, ...] = ()
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

@@ -309,8 +309,19 @@ class Judge:
 
     def held(self, locks: tuple[str, ...], scope: Scope, minimum: int = POSSIBLE) -> list[str]:
         """The held locks (including those inherited from callers) of at least ``minimum``."""
-        all_locks = list(locks) + sorted(self.inherited.get(scope.fid, ()))
+        all_locks = self.expand(list(locks), scope) + sorted(self.inherited.get(scope.fid, ()))
         return [lk for lk in all_locks if self.lock_strength(lk, scope) >= minimum]
+
+    def expand(self, locks: list[str], scope: Scope) -> list[str]:
+        """``with self._locked():`` where ``_locked`` is a ``@contextmanager`` that yields
+        inside ``with self._lock:`` holds ``self._lock``."""
+        out = list(locks)
+        for lk in locks:
+            if lk.startswith("call:"):
+                callee = self._callee_scope(lk[5:], scope)
+                if callee is not None:
+                    out.extend(callee.yield_locks)
+        return out
 
     def _inherited_locks(self) -> dict[int, frozenset[str]]:
         """Locks a private helper holds because every caller in this module holds them."""
@@ -354,7 +365,11 @@ class Judge:
                 for caller, locks in callers:
                     if _constructing(caller, self.m.fork_hooks) or caller.fid in construction:
                         continue  # nothing runs concurrently with __init__
-                    have = {lk for lk in locks if self.lock_strength(lk, caller) > NOT_A_LOCK}
+                    have = {
+                        lk
+                        for lk in self.expand(list(locks), caller)
+                        if self.lock_strength(lk, caller) > NOT_A_LOCK
+                    }
                     have |= result.get(caller.fid, frozenset())
                     common = have if common is None else common & have
                 new = frozenset(common or ())
@@ -631,6 +646,10 @@ class Judge:
         lock, where = self.suggest_lock(scope, ref, target)
         if_code = code_of(frame.node)
         replacement: str | None = f"with {lock}:\n{_indent(if_code)}"
+        if frame.early_exit:
+            # ``if x is not None: return x`` then ``x = ...``: the lock must span both, which
+            # is not one statement; say it in words.
+            replacement = None
         if w.op == "read":
             act = f"read of `{target}[...]`"
             why = "another thread can remove the item between the check and the read"
@@ -658,6 +677,8 @@ class Judge:
                 f"Hold a lock around check and act{where}; for lazy initialization use "
                 f"double-checked locking (re-check `{target}` inside `with {lock}:`)."
             )
+        if frame.early_exit:
+            suggestion += " The check returns early: the lock must cover it and the later act."
         message = f"check-then-act on `{target}`: the test and the {act} are not atomic; {why}"
         return self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
 
@@ -675,7 +696,10 @@ class Judge:
             # A timed wait outside any ``if`` is a bounded sleep or a "wait, re-check, give up"
             # (``Future.result(timeout)``); only an untimed wait, or one guarded by a
             # predicate test, assumes the predicate holds once it returns.
-            if call.method == "wait" and not call.in_while and (not timed or call.if_test):
+            guarded_by_predicate = call.if_test is not None and self._tests_shared_state(
+                call.if_test, scope
+            )
+            if call.method == "wait" and not call.in_while and (not timed or guarded_by_predicate):
                 replacement = _wait_for_fix(call)
                 out.append(
                     self._raw(
@@ -814,6 +838,7 @@ class Judge:
 
     def _with_cond_locks(self, locks: list[str], scope: Scope) -> set[str]:
         """Held locks, plus the lock each held Condition was built on."""
+        locks = self.expand(locks, scope)
         held = set(locks)
         for lk in locks:
             is_cond, built_on = self.is_condition(lk, scope)
@@ -824,6 +849,24 @@ class Judge:
     def _keys(self, exprs: set[str], scope: Scope) -> set[str]:
         """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one."""
         return {self.resolve_ref(e, scope).key for e in exprs if not e.startswith("call:")}
+
+    def _tests_shared_state(self, test: cst.BaseExpression, scope: Scope) -> bool:
+        """Does an ``if`` test read anything but locals (a predicate other threads change)?"""
+        stack: list[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name | cst.Attribute):
+                name = dotted_name(node)
+                if name is not None:
+                    if self.resolve_ref(name, scope).kind not in ("local", "unknown"):
+                        return True
+                    if isinstance(node, cst.Name):
+                        continue
+            if isinstance(node, cst.Attribute):
+                stack.append(node.value)
+                continue
+            stack.extend(node.children)
+        return False
 
     def _implements_lock(self, info: ClassInfo) -> bool:
         methods: set[str] = set()
