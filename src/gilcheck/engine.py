@@ -7,11 +7,9 @@ module (tests, editors).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import pickle
+import stat
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +79,8 @@ def _run_deep(fn: Callable[[], ModuleResult]) -> ModuleResult:
         sys.setrecursionlimit(_RECURSION_LIMIT)
     previous = threading.stack_size(_STACK_SIZE)
     try:
-        thread = threading.Thread(target=target, name="gilcheck-analysis")
+        # daemon: after Ctrl-C the main thread exits at once instead of waiting for the file
+        thread = threading.Thread(target=target, name="gilcheck-analysis", daemon=True)
         thread.start()
     finally:
         threading.stack_size(previous)
@@ -98,6 +97,8 @@ def _code_id() -> str:
     """gilcheck's version plus the size and mtime of its own modules: an edited checkout
     (editable install) never reads results cached by older code."""
     if not _CODE_ID:
+        import hashlib  # imported when first needed: a run without cache never needs it
+
         h = hashlib.sha256(__version__.encode())
         package = Path(__file__).resolve().parent
         for path in sorted(package.rglob("*.py")):
@@ -111,6 +112,8 @@ def _code_id() -> str:
 
 
 def _cache_key(task: _Task, data: bytes) -> str:
+    import hashlib
+
     h = hashlib.sha256()
     for part in (_code_id(), task.analysis_key, task.path, task.module, str(task.is_package)):
         h.update(part.encode("utf-8", "surrogateescape"))
@@ -128,6 +131,8 @@ def _cache_load(cache_dir: str, key: str) -> ModuleResult | None:
         return None
     if not blob.startswith(_CACHE_MAGIC):
         return None
+    import pickle
+
     try:
         stored_key, result = pickle.loads(blob[len(_CACHE_MAGIC) :])
     except Exception:
@@ -138,6 +143,9 @@ def _cache_load(cache_dir: str, key: str) -> ModuleResult | None:
 
 
 def _cache_store(cache_dir: str, key: str, result: ModuleResult) -> None:
+    import pickle
+    import tempfile
+
     folder = os.path.join(cache_dir, key[:2])
     try:
         os.makedirs(folder, exist_ok=True)
@@ -159,8 +167,7 @@ def _check_one(task: _Task) -> ModuleResult:
     from gilcheck.analysis.pipeline import _fail, analyze_bytes
 
     try:
-        with open(task.path, "rb") as fh:
-            data = fh.read()
+        data = _read(task.path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return _fail(task.path, f"cannot read file: {reason}")
@@ -183,6 +190,18 @@ def _check_one(task: _Task) -> ModuleResult:
     if task.cache_dir is not None and result.error is None:
         _cache_store(task.cache_dir, key, result)
     return result
+
+
+def _read(path: str) -> bytes:
+    """The bytes of a regular file; a FIFO or device named ``x.py`` must not block the run."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        with open(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _check_chunk(tasks: Sequence[_Task]) -> list[ModuleResult]:
