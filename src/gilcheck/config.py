@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
-import hashlib
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -105,6 +102,8 @@ class Config:
     def analysis_key(self) -> str:
         """A digest of every setting that changes per-file analysis results (for the cache)."""
         text = repr((sorted(self.thread_entry_points), sorted(self.lock_types)))
+        import hashlib
+
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def validate(self) -> None:
@@ -198,6 +197,8 @@ def _check_code(item: str) -> None:
         by_name = {rule.name: code for code, rule in RULES.items()}
         guess = by_name.get(item.strip().lower())
         if guess is None:
+            import difflib
+
             close = difflib.get_close_matches(item.strip().upper(), list(RULES), n=1)
             guess = close[0] if close else None
         if guess is not None:
@@ -345,6 +346,8 @@ def _suggest_key(key: str) -> str:
     candidate = key.strip().lower().replace("_", "-")
     if candidate in CONFIG_KEYS:
         return f" (did you mean {candidate!r}?)"
+    import difflib
+
     close = difflib.get_close_matches(candidate, list(CONFIG_KEYS), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -363,6 +366,8 @@ def show_config(config: Config) -> str:
     """The resolved settings as ``key = value`` lines (valid TOML), for ``--show-config``."""
 
     def value(item: object) -> str:
+        import json
+
         return json.dumps(item, ensure_ascii=False)
 
     if config.source is not None:

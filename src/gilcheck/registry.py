@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 DOCS_URL = "https://github.com/gilcheck/gilcheck/blob/main/rules/{code}.md"
@@ -84,6 +83,8 @@ def rule_doc(code: str) -> str:
     if code not in RULES:
         raise UnknownCodeError(f"unknown rule code {code!r}")
     name = f"{code}.md"
+    from importlib import resources  # pulls in tempfile, shutil, lzma...: only for --explain
+
     try:
         packaged = resources.files("gilcheck") / "rule_docs" / name
         if packaged.is_file():

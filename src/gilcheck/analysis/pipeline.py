@@ -14,7 +14,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis.collector import Collector, dotted_name
 from gilcheck.analysis.model import ModuleModel, Scope
-from gilcheck.analysis.positions import fast_positions
+from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
 from gilcheck.findings import Confidence, Finding
@@ -253,7 +253,7 @@ def _analyze(
     judge = Judge(model, lock_types=lock_types)
     raws = judge.run()
     positions = _positions(tree, model, raws, ast_tree, text)
-    lines = text.splitlines()
+    lines = split_lines(text)
     candidates = tuple(_candidate(r, path, judge, positions, lines) for r in raws)
     summary = _summary(model, judge, path, positions)
     suppressions = parse_suppressions(text)

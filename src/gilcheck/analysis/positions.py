@@ -12,6 +12,7 @@ its ``ast`` twin; a call is found inside its statement by its dotted name. Any d
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
@@ -82,6 +83,25 @@ def ast_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                 yield from ast_statements(case.body)
 
 
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """Split source into lines where Python does: ``\n``, ``\r\n``, ``\r`` only.
+
+    ``str.splitlines`` also breaks at form feeds, ``\v``, ``\x1c``-``\x1e``, ``\x85`` and
+    ``\u2028``, which Python source treats as ordinary characters: line numbers would drift.
+    """
+    parts = _LINE_BREAK.split(text)
+    lines = parts[0::2]
+    if keepends:
+        ends = [*parts[1::2], ""]
+        lines = [line + end for line, end in zip(lines, ends, strict=True)]
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 _RENAMED = {
     "AsyncFunctionDef": "FunctionDef",
     "AsyncFor": "For",
@@ -99,7 +119,7 @@ class _Lines:
     """ast columns are UTF-8 byte offsets; libcst's are characters."""
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
+        self.lines = split_lines(text, keepends=True)
 
     def char_col(self, line: int, byte_col: int) -> int:
         if not 0 < line <= len(self.lines):

@@ -7,6 +7,7 @@ its callers) live on the Judge so that every rule answers those questions the sa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -432,6 +433,15 @@ class Judge:
         return self.m.functions.get(head)
 
     # -- lock suggestion ------------------------------------------------------------------------
+    @functools.cached_property
+    def module_locks(self) -> list[str]:
+        """Module-level names bound to a lock (computed once: a module can have many findings)."""
+        return [
+            name
+            for name, values in self.m.module_values.items()
+            if any(self._is_lock_value(self._strip(v)) for v in values)
+        ]
+
     def suggest_lock(self, scope: Scope, ref: Ref, symbol: str) -> tuple[str, str]:
         """A lock expression to suggest, and a sentence saying where it comes from."""
         if ref.kind == "value":
@@ -445,11 +455,7 @@ class Judge:
             lock = f"{scope.self_name}._lock"
             return lock, f" (create `{lock} = threading.Lock()` in `__init__`)"
         stem = re.sub(r"\W+", "_", symbol.split(".")[-1]).strip("_") or "state"
-        module_locks = [
-            name
-            for name, values in self.m.module_values.items()
-            if any(self._is_lock_value(self._strip(v)) for v in values)
-        ]
+        module_locks = self.module_locks
         # Reuse a lock only when it is plainly this state's or the module's one generic lock:
         # guarding unrelated state with ``_settings_lock`` would confuse the next reader.
         for name in module_locks:

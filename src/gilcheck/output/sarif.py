@@ -84,11 +84,16 @@ def artifact_location(path: str) -> dict[str, object]:
         try:
             relative = Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
         except (OSError, ValueError):
-            return {"uri": Path(path).as_uri()}
+            return {"uri": _file_uri(path)}
     else:
         relative = pure.as_posix()
     parts = [part for part in PurePosixPath(relative).parts if part != "."]
-    return {"uri": quote("/".join(parts), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote("/".join(parts), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+
+
+def _file_uri(path: str) -> str:
+    """``file://`` URI; bytes of a file name that is not valid UTF-8 are percent-encoded."""
+    return "file://" + quote(PurePath(path).as_posix(), safe="/", errors="surrogateescape")
 
 
 def _region(finding: Finding) -> dict[str, int]:
