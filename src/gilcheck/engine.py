@@ -164,11 +164,13 @@ def _cache_store(cache_dir: str, key: str, result: ModuleResult) -> None:
 
 
 def _check_one(task: _Task) -> ModuleResult:
-    from gilcheck.analysis.pipeline import _fail, analyze_bytes
-
+    # The pipeline (and libcst, ~0.2 s to import) is imported only on a cache miss: a warm run
+    # reads, hashes and unpickles.
     try:
         data = _read(task.path)
     except OSError as exc:
+        from gilcheck.analysis.pipeline import _fail
+
         reason = exc.strerror or str(exc)
         return _fail(task.path, f"cannot read file: {reason}")
     key = ""
@@ -177,6 +179,8 @@ def _check_one(task: _Task) -> ModuleResult:
         cached = _cache_load(task.cache_dir, key)
         if cached is not None:
             return cached
+    from gilcheck.analysis.pipeline import analyze_bytes
+
     result = _run_deep(
         lambda: analyze_bytes(
             data,
@@ -252,8 +256,34 @@ def check_files(files: list[SourceFile], config: Config, options: RunOptions) ->
         _Task(f.path, f.module, f.is_package, key, cache_dir, entry_points, lock_types)
         for f in files
     ]
-    results = list(_map(tasks, max(1, jobs), options.progress))
-    return finish(results, config)
+    # Cache hits are served here (read, hash, unpickle: no libcst, no pool); only the misses
+    # go to the pool, which is skipped altogether when they are few (a warm run, one edit).
+    results: list[ModuleResult | None] = [None] * len(tasks)
+    misses: list[int] = []
+    for i, task in enumerate(tasks):
+        cached = _cached(task) if cache_dir is not None else None
+        if cached is None:
+            misses.append(i)
+        else:
+            results[i] = cached
+    hits = len(tasks) - len(misses)
+    if options.progress is not None and hits:
+        options.progress(hits)
+    progress = options.progress
+    report_progress = (lambda n: progress(hits + n)) if progress is not None else None
+    fresh = _map([tasks[i] for i in misses], max(1, jobs), report_progress)
+    for i, result in zip(misses, fresh, strict=True):
+        results[i] = result
+    return finish([r for r in results if r is not None], config)
+
+
+def _cached(task: _Task) -> ModuleResult | None:
+    assert task.cache_dir is not None
+    try:
+        data = _read(task.path)
+    except OSError:
+        return None  # the worker reports it
+    return _cache_load(task.cache_dir, _cache_key(task, data))
 
 
 def finish(results: list[ModuleResult], config: Config) -> Report:
