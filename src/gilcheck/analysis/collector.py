@@ -215,6 +215,32 @@ def _released_in_finally(stmt: cst.CSTNode) -> set[str]:
     return set()
 
 
+def _push_children(node: cst.CSTNode, stack: list[cst.CSTNode]) -> None:
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            stack.append(value)
+        elif isinstance(value, tuple | list):
+            stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+
+
+def qualify(model: ModuleModel, dotted: str, scope: Scope | None) -> str:
+    """Resolve the head of a dotted name through imports and module definitions (``th.Lock``
+    -> ``threading.Lock``, ``Client`` -> ``pkg.mod.Client``); locals stay as written."""
+    head, dot, rest = dotted.partition(".")
+    sc = scope
+    while sc is not None:
+        if sc.is_local(head):
+            return dotted
+        sc = sc.parent
+    target = model.imports.get(head)
+    if target is not None:
+        return target + dot + rest
+    if head in model.module_values and model.module:
+        return f"{model.module}.{dotted}"
+    return dotted
+
+
 def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
     """Does ``expr`` read the dotted expression (``counter``, ``self.count``)?"""
     if expr is None:
@@ -233,12 +259,7 @@ def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
             continue
         if isinstance(node, cst.Lambda):
             continue
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, tuple | list):
-                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+        _push_children(node, stack)
     return False
 
 
@@ -282,12 +303,7 @@ def mentions_item(expr: cst.CSTNode | None, base: str, item: str) -> bool:
         if isinstance(node, cst.Attribute):
             stack.append(node.value)
             continue
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                stack.append(value)
-            elif isinstance(value, tuple | list):
-                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+        _push_children(node, stack)
     return False
 
 
@@ -563,19 +579,7 @@ class Collector:
 
     # -- name resolution (syntactic) -----------------------------------------------------------
     def qualify(self, dotted: str) -> str:
-        """Resolve the head of a dotted name through imports and module definitions."""
-        head, dot, rest = dotted.partition(".")
-        sc = self.scope
-        while sc is not None:
-            if sc.is_local(head):
-                return dotted
-            sc = sc.parent
-        target = self.m.imports.get(head)
-        if target is not None:
-            return target + dot + rest
-        if head in self.m.module_values and self.m.module:
-            return f"{self.m.module}.{dotted}"
-        return dotted
+        return qualify(self.m, dotted, self.scope)
 
     def value_summary(self, expr: cst.BaseExpression | None) -> list[str]:
         if expr is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import dotted_name
+from gilcheck.analysis.collector import dotted_name, qualify
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
@@ -126,18 +126,7 @@ class Judge:
         return self.mod_prefix + info.qualname
 
     def qualify(self, dotted: str, scope: Scope | None) -> str:
-        head, dot, rest = dotted.partition(".")
-        sc = scope
-        while sc is not None:
-            if sc.is_local(head):
-                return dotted
-            sc = sc.parent
-        target = self.m.imports.get(head)
-        if target is not None:
-            return target + dot + rest
-        if head in self.m.module_values:
-            return self.mod_prefix + dotted
-        return dotted
+        return qualify(self.m, dotted, scope)
 
     def class_named(self, qual: str) -> ClassInfo | None:
         if self.mod_prefix and qual.startswith(self.mod_prefix):
