@@ -951,7 +951,14 @@ class Collector:
                     self._write(node, "mutate", recv, method=meth)
         elif dot and meth in known.REMOVING_METHODS:
             m.removed_from.add(recv)
-        if func.endswith("register_at_fork") and self.qualify(func) == "os.register_at_fork":
+        qual_func = self.qualify(func)
+        if qual_func in known.MAIN_THREAD_ONLY_CALLS and sc is not None:
+            m.main_thread_scopes.add(sc.fid)  # e.g. signal.signal() works only in the main thread
+        if qual_func == "atexit.register" and node.args:
+            handler = dotted_name(node.args[0].value)
+            if handler is not None:
+                m.main_thread_names.add(handler.rpartition(".")[2])
+        if func.endswith("register_at_fork") and qual_func == "os.register_at_fork":
             for arg in node.args:
                 hook = dotted_name(arg.value)
                 if hook is not None:

@@ -156,6 +156,17 @@ CLASS_CREATION_METHODS: frozenset[str] = frozenset(
 )
 
 
+#: Calls that Python allows only in the main thread.
+MAIN_THREAD_ONLY_CALLS: frozenset[str] = frozenset(
+    {"signal.signal", "signal.set_wakeup_fd", "signal.siginterrupt"}
+)
+
+#: GUI toolkits: their callbacks and state live on one (the GUI) thread.
+GUI_MODULES: frozenset[str] = frozenset(
+    {"tkinter", "_tkinter", "turtle", "idlelib", "PyQt5", "PyQt6", "PySide2", "PySide6", "wx", "gi"}
+)
+
+
 def is_lock_factory(qualname: str, extra: frozenset[str] = frozenset()) -> bool:
     if qualname in LOCK_FACTORIES or qualname in extra:
         return True

@@ -181,5 +181,9 @@ class ModuleModel:
     has_main_guard: bool = False
     #: the statement each call belongs to (for positions)
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    #: functions that can only run on the main thread (they call ``signal.signal``...)
+    main_thread_scopes: set[int] = field(default_factory=set)
+    #: names of functions run at interpreter exit (``atexit.register``)
+    main_thread_names: set[str] = field(default_factory=set)
     #: names of functions registered with ``os.register_at_fork`` (run in the child, alone)
     fork_hooks: set[str] = field(default_factory=set)

@@ -337,6 +337,7 @@ def _candidate(
         param=raw.param,
         guarded=raw.guarded,
         writer=raw.writer,
+        main_thread=raw.main_thread,
     )
 
 

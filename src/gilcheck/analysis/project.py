@@ -175,7 +175,7 @@ class Project:
             if writer is not None:
                 return self._high(f, writer)
             return f.with_confidence(Confidence.LOW)
-        if entry is None and _runs_once(candidate.func):
+        if entry is None and (_runs_once(candidate.func) or candidate.main_thread):
             return f.with_confidence(Confidence.LOW)
         if kind in ("global", "class", "value", "module_attr"):
             if entry is not None:

@@ -85,6 +85,8 @@ class Raw:
     guarded: bool = False
     #: the function that mutates what an iteration walks (kind "iter")
     writer: str = ""
+    #: the code can only run on the main thread (signal handlers' setup, atexit, GUI modules)
+    main_thread: bool = False
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -500,6 +502,7 @@ class Judge:
             cls=ref.cls if ref else "",
             param=ref.param if ref else -1,
             guarded=ref is not None and ref.key in self.guarded_keys,
+            main_thread=self.on_main_thread(scope),
             **extra,  # type: ignore[arg-type]
         )
 
@@ -840,6 +843,23 @@ class Judge:
             if is_cond and built_on:
                 held.add(built_on)
         return held
+
+    @functools.cached_property
+    def gui_module(self) -> bool:
+        module_parts = set(self.m.module.split("."))
+        imported = {q.partition(".")[0] for q in self.m.imports.values()}
+        return bool((module_parts | imported) & known.GUI_MODULES)
+
+    def on_main_thread(self, scope: Scope) -> bool:
+        """Code that Python runs only on the main thread, or a GUI toolkit's own thread."""
+        if self.gui_module:
+            return True
+        sc: Scope | None = scope
+        while sc is not None:
+            if sc.fid in self.m.main_thread_scopes or sc.name in self.m.main_thread_names:
+                return True
+            sc = sc.parent
+        return False
 
     def _keys(self, exprs: set[str], scope: Scope) -> set[str]:
         """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one."""

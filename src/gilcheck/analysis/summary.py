@@ -28,6 +28,7 @@ class Candidate:
     param: int = -1  # parameter index (param kind)
     guarded: bool = False  # the state is written under a lock elsewhere in the module
     writer: str = ""  # kind "iter": the function that mutates the iterated container
+    main_thread: bool = False  # main-thread-only code: low unless thread-reachable
 
 
 @dataclass(frozen=True)
