@@ -410,8 +410,6 @@ class Collector:
         sc = self.scope
         if sc is None:
             for stmt in stmts:
-                if isinstance(stmt, cst.If) and _is_main_guard(stmt.test):
-                    self.m.has_main_guard = True
                 self._stmt = stmt
                 self.walk(stmt)
             return
@@ -488,7 +486,6 @@ class Collector:
             kind = "function"
         qualname = self.prefix + name
         scope = self._new_scope(name, qualname, kind, params, node)
-        scope.is_async = node.asynchronous is not None
         if kind == "method" and params:
             scope.self_name = params[0]
         elif kind == "classmethod" and params:
@@ -1135,14 +1132,6 @@ def _keyword_names(node: cst.BaseExpression | None) -> tuple[str, ...]:
     if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
         return tuple(a.keyword.value for a in node.args if a.keyword is not None)
     return ()
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        left = dotted_name(test.left)
-        right = test.comparisons[0].comparator
-        return left == "__name__" and isinstance(right, cst.SimpleString)
-    return False
 
 
 def _acquire_in_test(test: cst.BaseExpression) -> str | None:

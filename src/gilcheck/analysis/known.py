@@ -128,22 +128,6 @@ ADDING_METHODS: frozenset[str] = frozenset(
     {"add", "append", "appendleft", "insert", "extend", "update", "subtract", "__setitem__"}
 )
 
-#: Mutable container factories (module-level shared containers).
-CONTAINER_FACTORIES: frozenset[str] = frozenset(
-    {
-        "dict",
-        "list",
-        "set",
-        "collections.defaultdict",
-        "collections.OrderedDict",
-        "collections.Counter",
-        "collections.deque",
-        "weakref.WeakValueDictionary",
-        "weakref.WeakKeyDictionary",
-        "weakref.WeakSet",
-    }
-)
-
 #: Methods where "__init__-like" single-threaded construction happens.
 CONSTRUCTION_METHODS: frozenset[str] = frozenset(
     {"__init__", "__new__", "__post_init__", "__init_subclass__", "__setstate__", "__del__"}

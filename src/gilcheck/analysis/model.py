@@ -63,7 +63,6 @@ class Scope:
     node: cst.CSTNode
     self_name: str | None = None
     cls_name: str | None = None
-    is_async: bool = False
     global_names: set[str] = field(default_factory=set)
     nonlocal_names: set[str] = field(default_factory=set)
     assigned: set[str] = field(default_factory=set)
@@ -80,10 +79,6 @@ class Scope:
         if name in self.global_names:
             return False
         return name in self.assigned or name in self.params
-
-    @property
-    def method_name(self) -> str:
-        return self.name
 
 
 @dataclass(eq=False)
@@ -178,7 +173,6 @@ class ModuleModel:
     #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)
     removed_from: set[str] = field(default_factory=set)
     #: dotted executors created locally: "scope-id:name" -> True (``with Pool() as p``)
-    has_main_guard: bool = False
     #: the statement each call belongs to (for positions)
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     #: functions that can only run on the main thread (they call ``signal.signal``...)
