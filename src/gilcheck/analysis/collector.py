@@ -973,6 +973,7 @@ class Collector:
         target: cst.BaseExpression | None = None
         extra: list[cst.BaseExpression] = []
         keywords: tuple[str, ...] = ()
+        executor_receiver = ""
         kind = ""
         if qual in known.THREAD_CLASSES or self._is_thread_subclass(qual):
             target_pos, args_pos = known.THREAD_CLASSES.get(qual, (1, 3))
@@ -999,8 +1000,11 @@ class Collector:
             kind = "run_in_executor"
             target = _argument(args, 1, ("func",))
             extra = [a.value for a in args[2:] if a.keyword is None]
-        elif recv and meth in known.POOL_METHODS and self._is_executor(recv):
+        elif recv and meth in known.POOL_METHODS:
+            # ``x.map(f, ...)`` is a thread entry only when x is an executor or pool; that is
+            # decided once the whole module is known (Judge), by ``executor_receiver``.
             kind = meth
+            executor_receiver = recv
             target = _argument(args, 0, ("func", "fn"))
         if target is None:
             return
@@ -1014,7 +1018,7 @@ class Collector:
         else:
             targets = [target]
         for each in targets:
-            self._add_entry(node, kind, each, extra, func, keywords)
+            self._add_entry(node, kind, each, extra, func, keywords, executor_receiver)
 
     def _add_entry(
         self,
@@ -1024,6 +1028,7 @@ class Collector:
         extra: list[cst.BaseExpression],
         func: str,
         keywords: tuple[str, ...] = (),
+        executor_receiver: str = "",
     ) -> None:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
@@ -1038,6 +1043,7 @@ class Collector:
                 args=extra,
                 label=func,
                 keywords=keywords,
+                executor_receiver=executor_receiver,
             )
         )
 
@@ -1061,24 +1067,6 @@ class Collector:
                 if base.startswith(prefix):
                     todo.append(base[len(prefix) :])
         return False
-
-    def _is_executor(self, recv: str) -> bool:
-        values = self.lookup_values(recv)
-        return any(v in known.EXECUTOR_FACTORIES for v in values)
-
-    def lookup_values(self, dotted: str) -> list[str]:
-        """Value summaries bound to a dotted expression as far as the walk has seen."""
-        head, _, rest = dotted.partition(".")
-        sc = self.scope
-        if sc is not None and sc.self_name == head and sc.cls is not None and "." not in rest:
-            return sc.cls.inst_attrs.get(rest, []) + sc.cls.attrs.get(rest, [])
-        if rest:
-            return []
-        while sc is not None:
-            if head in sc.local_values:
-                return sc.local_values[head]
-            sc = sc.parent
-        return self.m.module_values.get(head, [])
 
 
 # -- helpers ---------------------------------------------------------------------------------

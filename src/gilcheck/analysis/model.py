@@ -140,6 +140,8 @@ class Entry:
     label: str
     #: names of keyword arguments passed to the target (``kwargs={"shared": stats}``)
     keywords: tuple[str, ...] = ()
+    #: for ``x.map(f)``-style calls: ``x``, which must turn out to be an executor or a pool
+    executor_receiver: str = ""
 
 
 @dataclass(eq=False)

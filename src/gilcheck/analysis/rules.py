@@ -114,6 +114,16 @@ class Judge:
         self.mod_prefix = model.module + "." if model.module else ""
         self.lock_types = lock_types
         self._scope_by_fid = {s.fid: s for s in model.scopes}
+        # ``x.map(f)`` starts threads only when ``x`` is an executor or a pool.
+        model.entries = [
+            e
+            for e in model.entries
+            if not e.executor_receiver
+            or any(
+                self._strip(v) in known.EXECUTOR_FACTORIES
+                for v in self.values_of(e.executor_receiver, e.scope)
+            )
+        ]
         self.construction: set[int] = set()
         self.inherited = self._inherited_locks()
         self.guarded_keys = self._guarded_keys()
