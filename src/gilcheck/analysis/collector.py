@@ -334,6 +334,7 @@ class Collector:
         self._stmt: cst.CSTNode | None = None  # the statement being walked
         #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
+        self._module_loops = 0  # loops at module level (no scope to record them on)
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
             cst.Module: self._module,
@@ -837,9 +838,13 @@ class Collector:
         self.walk(node.test)
         if sc is not None:
             sc.loops.append("while")
+        else:
+            self._module_loops += 1
         self.walk(node.body)
         if sc is not None:
             sc.loops.pop()
+        else:
+            self._module_loops -= 1
         if node.orelse is not None:
             self.walk(node.orelse)
 
@@ -857,6 +862,8 @@ class Collector:
             if iterated is not None:
                 self.m.iterations.append(Iteration(node, sc, iterated, tuple(sc.locks)))
             sc.loops.append("for")
+        else:
+            self._module_loops += 1
         self.walk(node.body)
         if alternatives is not None and isinstance(node.target, cst.Name):
             if saved is None:
@@ -865,6 +872,8 @@ class Collector:
                 self._loop_alternatives[node.target.value] = saved
         if sc is not None:
             sc.loops.pop()
+        else:
+            self._module_loops -= 1
         if node.orelse is not None:
             self.walk(node.orelse)
 
@@ -1044,6 +1053,9 @@ class Collector:
                 label=func,
                 keywords=keywords,
                 executor_receiver=executor_receiver,
+                in_loop=bool(self.scope.loops)
+                if self.scope is not None
+                else self._module_loops > 0,
             )
         )
 

@@ -142,6 +142,8 @@ class Entry:
     keywords: tuple[str, ...] = ()
     #: for ``x.map(f)``-style calls: ``x``, which must turn out to be an executor or a pool
     executor_receiver: str = ""
+    #: created inside a loop: several threads may run the target at once
+    in_loop: bool = False
 
 
 @dataclass(eq=False)

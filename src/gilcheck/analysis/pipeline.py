@@ -12,6 +12,7 @@ import warnings
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, dotted_name
 from gilcheck.analysis.model import ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
@@ -338,6 +339,8 @@ def _candidate(
         guarded=raw.guarded,
         writer=raw.writer,
         main_thread=raw.main_thread,
+        writers=raw.writers,
+        ceiling=raw.ceiling,
     )
 
 
@@ -416,6 +419,7 @@ def _summary(
                 nargs=len(entry.args),
                 bound=bound,
                 keywords=entry.keywords,
+                multi=entry.in_loop or entry.kind in _POOL_KINDS,
             )
         )
     return ModuleSummary(
@@ -429,6 +433,10 @@ def _summary(
         threaded=frozenset(threaded),
         entries=tuple(entries),
     )
+
+
+#: Entry kinds that hand work to a pool: several calls of the target may run at once.
+_POOL_KINDS = known.POOL_METHODS | {"run_in_executor", "to_thread"}
 
 
 def _instance_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) -> str | None:

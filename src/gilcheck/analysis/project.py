@@ -52,6 +52,9 @@ class Project:
             self.threaded |= s.threaded
             self.entries.extend(s.entries)
         self.reach: dict[str, EntrySummary] = {}
+        #: function -> the starts (indexes into ``self.starts``) that reach it
+        self.contexts: dict[str, set[int]] = {}
+        self.starts: list[tuple[str, EntrySummary]] = []
         self.shared_params: set[tuple[str, int]] = set()
         self._link()
 
@@ -141,21 +144,47 @@ class Project:
                     short = cls.rpartition(".")[2]
                     label = f"run() of Thread subclass {short}"
                     starts.append((run, EntrySummary(run, label, "", 0, True)))
-        queue: deque[tuple[str, int]] = deque()
-        for target, entry in starts:
-            if target not in self.reach:
-                self.reach[target] = entry
-                queue.append((target, 0))
+        self.starts = starts
+        for index, (target, entry) in enumerate(starts):
+            for func in self._reachable(target):
+                self.reach.setdefault(func, entry)
+                self.contexts.setdefault(func, set()).add(index)
+
+    def _reachable(self, start: str) -> list[str]:
+        """Functions reachable from ``start`` through resolved calls, breadth first, at most
+        ``MAX_DEPTH`` calls deep."""
+        seen = {start: 0}
+        order = [start]
+        queue: deque[str] = deque([start])
         while queue:
-            func, depth = queue.popleft()
+            func = queue.popleft()
+            depth = seen[func]
             if depth >= MAX_DEPTH:
                 continue
-            entry = self.reach[func]
             for callee_ref in self.functions.get(func, ()):
                 callee = self.resolve(callee_ref)
-                if callee is not None and callee not in self.reach:
-                    self.reach[callee] = entry
-                    queue.append((callee, depth + 1))
+                if callee is not None and callee not in seen:
+                    seen[callee] = depth + 1
+                    order.append(callee)
+                    queue.append(callee)
+        return order
+
+    def one_owner(self, funcs: Iterable[str]) -> bool:
+        """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
+
+        True when every function is reached from the same single start, and that start is
+        not a pool or a loop (which run the target in several threads at once). A function no
+        start reaches runs in whichever thread calls it: a second context.
+        """
+        owners: set[int] = set()
+        for func in funcs:
+            found = self.contexts.get(func)
+            if not found:
+                return False
+            owners |= found
+            if len(owners) > 1:
+                return False
+        return len(owners) == 1 and not self.starts[next(iter(owners))][1].multi
 
     def is_concurrent(self, cls: str) -> bool:
         """RacerD's notion: the class shows it is meant for threads (owns a lock, or is used
@@ -165,6 +194,12 @@ class Project:
 
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
+        f = self._settle(candidate)
+        if f.confidence > candidate.ceiling:
+            return f.with_confidence(candidate.ceiling)
+        return f
+
+    def _settle(self, candidate: Candidate) -> Finding:
         f = candidate.finding
         kind = candidate.kind
         if kind == "fixed":
@@ -172,7 +207,7 @@ class Project:
         entry = self.reach.get(candidate.func)
         if kind == "iter":
             writer = self.reach.get(candidate.writer)
-            if writer is not None:
+            if writer is not None and not self.one_owner((candidate.func, candidate.writer)):
                 return self._high(f, writer)
             return f.with_confidence(Confidence.LOW)
         if entry is None and (_runs_once(candidate.func) or candidate.main_thread):
@@ -184,6 +219,8 @@ class Project:
         if kind == "instance":
             if not self.is_concurrent(candidate.cls):
                 return f.with_confidence(Confidence.LOW)
+            if entry is not None and self.one_owner((candidate.func, *candidate.writers)):
+                return f.with_confidence(Confidence.LOW)  # one thread owns the state
             if entry is not None:
                 return self._high(f, entry)
             if candidate.guarded:  # locked elsewhere: the author treats it as shared

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -87,6 +87,10 @@ class Raw:
     writer: str = ""
     #: the code can only run on the main thread (signal handlers' setup, atexit, GUI modules)
     main_thread: bool = False
+    #: kind "instance": the functions that write the same state (conflict analysis)
+    writers: tuple[str, ...] = ()
+    #: the most the project pass may settle on (a benign outcome of the race caps it)
+    ceiling: Confidence = Confidence.HIGH
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -127,6 +131,7 @@ class Judge:
         self.construction: set[int] = set()
         self.inherited = self._inherited_locks()
         self.guarded_keys = self._guarded_keys()
+        self.writers = self._writers()
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:
@@ -394,6 +399,19 @@ class Judge:
                 keys.add(self.resolve_ref(w.target, w.scope).key)
         return keys
 
+    def _writers(self) -> dict[str, tuple[str, ...]]:
+        """Instance state -> the functions that change it outside construction (RacerD's
+        conflict check asks whether two threads can run two of them, or one of them twice)."""
+        found: dict[str, dict[str, None]] = {}
+        for w in self.m.writes:
+            if w.op == "read" or w.scope.cls is None:
+                continue
+            ref = self.resolve_ref(w.target, w.scope)
+            if ref.kind != "instance" or self._in_construction(w.scope, ref):
+                continue
+            found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
+        return {key: tuple(funcs) for key, funcs in found.items()}
+
     def _callee_scopes(self, callee: str, scope: Scope) -> list[Scope]:
         """The called function, plus its overrides in subclasses for ``self.m()`` calls (a
         base class calling a hook under its lock: ``Handler.handle`` -> ``emit``)."""
@@ -495,10 +513,12 @@ class Judge:
         symbol: str,
         scope: Scope,
         ref: Ref | None,
+        confidence: Confidence | None = None,
         **extra: object,
     ) -> Raw:
         kind = "fixed" if ref is None else ref.kind
-        confidence = Confidence.HIGH if ref is None else self._confidence(ref)
+        if confidence is None:
+            confidence = Confidence.HIGH if ref is None else self._confidence(ref)
         return Raw(
             code=code,
             node=node,
@@ -513,6 +533,7 @@ class Judge:
             param=ref.param if ref else -1,
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
+            writers=self.writers.get(ref.key, ()) if ref is not None else (),
             **extra,  # type: ignore[arg-type]
         )
 
@@ -629,7 +650,26 @@ class Judge:
             if w.op == "assign" and not w.method and not self._creates_identity(w, frame, scope):
                 continue
             done.add(id(frame.node))
-            out.append(self._gil002_raw(frame, w, ref, scope))
+            raw = self._gil002_raw(frame, w, ref, scope)
+            if self._benign_act(w, frame):
+                raw = replace(raw, confidence=Confidence.LOW, ceiling=Confidence.LOW)
+            out.append(raw)
+
+    @staticmethod
+    def _benign_act(w: Write, frame: CheckFrame) -> bool:
+        """Acts whose lost race leaves no wrong state behind, only a repeat: an item added
+        twice to a set (or appended twice after a membership test), a flag stored twice with
+        the same constant; and the block does nothing else but report (a warn-once flag
+        warns twice). A block that does other work (``init()``) would run it twice, and a
+        check that returns early (``if x in seen: return False``) tells its caller "first
+        time" twice: those stay."""
+        if frame.early_exit:
+            return False
+        if w.method not in known.ADDING_METHODS:
+            value = _assigned_value(w.node)
+            if w.op != "assign" or w.method or value is None or not _is_constant(value):
+                return False
+        return _only_reports(frame.node, w.node)
 
     def _creates_identity(self, w: Write, frame: CheckFrame, scope: Scope) -> bool:
         """Is losing the race observable? Two threads both pass the check and both store.
@@ -797,17 +837,29 @@ class Judge:
             lock = held[-1]
             for w in writes:
                 shown = f"{w.target}[...]" if w.subscript else w.target
+                if w.op == "rmw":
+                    what = "read-modify-written"
+                    why = "concurrent updates can be lost"
+                    confidence = Confidence.HIGH
+                else:
+                    # A plain store races only in ways the class's protocol decides (a flag
+                    # set at shutdown, a field handed over before an Event): worth a look,
+                    # not a default alarm.
+                    what = "written"
+                    why = "the lock does not protect it"
+                    confidence = Confidence.LOW
                 out.append(
                     self._raw(
                         "GIL006",
                         w.node,
                         f"`{shown}` is written under `{lock}` in `{lw.scope.qualname}` "
-                        "(line {other}) but without it here: the lock does not protect it",
+                        f"(line {{other}}) but {what} without it here: {why}",
                         f"Take `{lock}` here too, as the other writes do.",
                         f"with {lock}:\n{_indent(code_of(w.node))}",
                         w.target,
                         w.scope,
                         None,
+                        confidence,
                         other=lw.node,
                     )
                 )
@@ -872,8 +924,17 @@ class Judge:
         return False
 
     def _keys(self, exprs: set[str], scope: Scope) -> set[str]:
-        """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one."""
-        return {self.resolve_ref(e, scope).key for e in exprs if not e.startswith("call:")}
+        """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one, and
+        so are ``self`` (``self.acquire()``) in two methods of one class."""
+        keys: set[str] = set()
+        for e in exprs:
+            if e.startswith("call:"):
+                continue
+            if e == scope.self_name and scope.cls is not None:
+                keys.add(f"{self.class_qualname(scope.cls)}.<self>")
+            else:
+                keys.add(self.resolve_ref(e, scope).key)
+        return keys
 
     def _tests_shared_state(self, test: cst.BaseExpression, scope: Scope) -> bool:
         """Does an ``if`` test read anything but locals (a predicate other threads change)?"""
@@ -971,6 +1032,15 @@ def _assigned_value(node: cst.CSTNode) -> cst.BaseExpression | None:
 _IDENTITY_CALLS = frozenset({"object", "type", "cls", "super().__new__"})
 
 
+def _is_constant(value: cst.BaseExpression) -> bool:
+    """``True``, ``None``, ``0``, ``"x"``, ``-1``: the same value whichever thread stores it."""
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False", "None")
+    if isinstance(value, cst.UnaryOperation):
+        return _is_constant(value.expression)
+    return isinstance(value, cst.BaseNumber | cst.SimpleString)
+
+
 def _is_container(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Dict | cst.List | cst.Set | cst.DictComp | cst.ListComp | cst.SetComp):
         return True
@@ -1038,6 +1108,30 @@ def _does_other_work(if_node: cst.If, act: cst.CSTNode) -> bool:
             ):
                 return True
     return False
+
+
+#: Calls that only report: a warn-once block that runs twice warns twice.
+_REPORTING = frozenset(
+    {"warn", "warning", "info", "debug", "error", "exception", "critical", "log", "print"}
+)
+
+
+def _only_reports(if_node: cst.If, act: cst.CSTNode) -> bool:
+    """Does the if-body hold nothing but ``act`` and reporting calls?"""
+    for stmt in if_node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if small is act or (isinstance(small, cst.Expr) and small.value is act):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                name = dotted_name(small.value.func)
+                if name is not None and name.rpartition(".")[2] in _REPORTING:
+                    continue
+            if isinstance(small, cst.Pass):
+                continue
+            return False
+    return True
 
 
 def _for_header_end(node: cst.CSTNode) -> cst.CSTNode | None:

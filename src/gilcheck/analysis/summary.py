@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gilcheck.findings import Finding
+from gilcheck.findings import Confidence, Finding
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Candidate:
     guarded: bool = False  # the state is written under a lock elsewhere in the module
     writer: str = ""  # kind "iter": the function that mutates the iterated container
     main_thread: bool = False  # main-thread-only code: low unless thread-reachable
+    #: kind "instance": every function of the module that writes the same state
+    writers: tuple[str, ...] = ()
+    #: the most the project pass may settle on (a benign outcome of the race caps it)
+    ceiling: Confidence = Confidence.HIGH
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class EntrySummary:
     nargs: int  # how many positional arguments are passed to the target
     bound: bool  # the target is a bound method (its parameter 0 is self)
     keywords: tuple[str, ...] = ()  # keyword arguments passed to the target
+    #: several threads may run the target at once (a pool, or a thread started in a loop)
+    multi: bool = False
 
 
 @dataclass(frozen=True)
