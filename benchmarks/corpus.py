@@ -8,7 +8,9 @@ What it does:
    ``--site-packages DIR`` skips the venv and reads the packages from DIR.
 2. Runs the CLI as a subprocess over each package's top-level source folders (found from the
    distribution's RECORD), and over the running interpreter's standard library, excluding test
-   folders (``test``, ``tests``, ``idle_test``) and ``site-packages``::
+   folders (``test``, ``tests``, ``idle_test``), ``site-packages`` and the modules no
+   free-threaded CPython has (``REMOVED_BEFORE_FREE_THREADING``: distutils, lib2to3, telnetlib
+   and the rest of PEP 594, removed by 3.13)::
 
        python -m gilcheck DIR... --format json --min-confidence low --no-cache --exit-zero -o FILE
 
@@ -55,7 +57,22 @@ RULES = ("GIL001", "GIL002", "GIL003", "GIL004", "GIL005", "GIL006")
 VISIBLE = ("medium", "high")
 #: Folder names left out of every run (tests are not library code; site-packages is not stdlib).
 TEST_EXCLUDES = ("test", "tests", "idle_test")
-STDLIB_EXCLUDES = (*TEST_EXCLUDES, "site-packages")
+#: Standard-library modules that no free-threaded CPython has (free threading starts at 3.13):
+#: removed in 3.12 (distutils, asynchat, asyncore, smtpd, imp) or 3.13 (lib2to3 and PEP 594's
+#: "dead batteries"). A race in them cannot happen on the interpreter the review asks about.
+REMOVED_BEFORE_FREE_THREADING = (
+    "distutils",
+    "lib2to3",
+    *(
+        f"{name}.py"
+        for name in (
+            "asynchat asyncore smtpd imp aifc audioop cgi cgitb chunk crypt imghdr mailcap "
+            "msilib nis nntplib ossaudiodev pipes sndhdr spwd sunau telnetlib uu xdrlib"
+        ).split()
+    ),
+    "msilib",
+)
+STDLIB_EXCLUDES = (*TEST_EXCLUDES, "site-packages", *REMOVED_BEFORE_FREE_THREADING)
 INTERNAL_ERROR = "internal error"
 
 

@@ -934,6 +934,8 @@ class Collector:
             m.statement_of[node] = self._stmt
         if sc is not None:
             m.calls.append(CallSite(sc, func, tuple(sc.locks)))
+        else:
+            m.import_calls.append(func)
         recv, dot, meth = func.rpartition(".")
         if dot and sc is not None:
             if meth in ("wait", "wait_for", "notify", "notify_all", "notifyAll"):

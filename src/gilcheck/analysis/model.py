@@ -168,6 +168,8 @@ class ModuleModel:
     writes: list[Write] = field(default_factory=list)
     cond_calls: list[CondCall] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
+    #: callees called at module level or in a class body: they run at import time
+    import_calls: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
     #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)

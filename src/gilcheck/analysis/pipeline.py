@@ -341,6 +341,7 @@ def _candidate(
         main_thread=raw.main_thread,
         writers=raw.writers,
         ceiling=raw.ceiling,
+        needs_thread=raw.needs_thread,
     )
 
 
@@ -432,6 +433,7 @@ def _summary(
         lock_owners=frozenset(lock_owners),
         threaded=frozenset(threaded),
         entries=tuple(entries),
+        import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
     )
 
 

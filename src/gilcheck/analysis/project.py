@@ -8,6 +8,7 @@ huge call graph costs linear time.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import replace
@@ -17,6 +18,9 @@ from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleSummary
 from gilcheck.findings import Confidence, Finding
 
 MAX_DEPTH = 12
+
+#: The pseudo-caller of functions called at module level.
+IMPORT = "<import>"
 
 #: Script entry points and demos: code that runs once, from the main thread.
 _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
@@ -34,6 +38,16 @@ def _runs_once(func: str) -> bool:
     return any(p in _TEST_PARTS or p.startswith("test_") for p in parts[:-1])
 
 
+#: Set-up and registration entry points (``register_backend``, ``setup_once``, ``_init``):
+#: called while a program configures itself, before its threads run.
+_SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "init")
+
+
+def _sets_up(func: str) -> bool:
+    name = func.rpartition(".")[2].lstrip("_")
+    return name.startswith(_SETUP_PREFIXES) and not name.startswith("initial")
+
+
 class Project:
     def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
         self.functions: dict[str, tuple[str, ...]] = {}
@@ -43,6 +57,7 @@ class Project:
         self.lock_owners: set[str] = set()
         self.threaded: set[str] = set()
         self.entries: list[EntrySummary] = []
+        self.import_calls: set[str] = set()
         for s in summaries:
             self.functions.update(s.functions)
             self.classes.update(s.classes)
@@ -51,6 +66,7 @@ class Project:
             self.lock_owners |= s.lock_owners
             self.threaded |= s.threaded
             self.entries.extend(s.entries)
+            self.import_calls.update(s.import_calls)
         self.reach: dict[str, EntrySummary] = {}
         #: function -> the starts (indexes into ``self.starts``) that reach it
         self.contexts: dict[str, set[int]] = {}
@@ -186,6 +202,26 @@ class Project:
                 return False
         return len(owners) == 1 and not self.starts[next(iter(owners))][1].multi
 
+    @functools.cached_property
+    def _callers(self) -> dict[str, set[str]]:
+        """Function -> the functions that call it (``IMPORT`` for import-time calls)."""
+        callers: dict[str, set[str]] = {}
+        for func, refs in self.functions.items():
+            for ref in refs:
+                callee = self.resolve(ref)
+                if callee is not None and callee != func:
+                    callers.setdefault(callee, set()).add(func)
+        for ref in self.import_calls:
+            callee = self.resolve(ref)
+            if callee is not None:
+                callers.setdefault(callee, set()).add(IMPORT)
+        return callers
+
+    def import_time_only(self, func: str) -> bool:
+        """Is ``func`` called only at import time (module level or a class body), in any
+        module of the project? Then it runs once, before the program starts threads."""
+        return self._callers.get(func) == {IMPORT}
+
     def is_concurrent(self, cls: str) -> bool:
         """RacerD's notion: the class shows it is meant for threads (owns a lock, or is used
         from one), including through a subclass or a base class in the project."""
@@ -210,7 +246,13 @@ class Project:
             if writer is not None and not self.one_owner((candidate.func, candidate.writer)):
                 return self._high(f, writer)
             return f.with_confidence(Confidence.LOW)
-        if entry is None and (_runs_once(candidate.func) or candidate.main_thread):
+        if entry is None and (
+            _runs_once(candidate.func)
+            or candidate.main_thread
+            or candidate.needs_thread
+            or _sets_up(candidate.func)
+            or self.import_time_only(candidate.func)
+        ):
             return f.with_confidence(Confidence.LOW)
         if kind in ("global", "class", "value", "module_attr"):
             if entry is not None:

@@ -91,6 +91,8 @@ class Raw:
     writers: tuple[str, ...] = ()
     #: the most the project pass may settle on (a benign outcome of the race caps it)
     ceiling: Confidence = Confidence.HIGH
+    #: low unless the code is reachable from a thread entry point
+    needs_thread: bool = False
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -653,6 +655,8 @@ class Judge:
             raw = self._gil002_raw(frame, w, ref, scope)
             if self._benign_act(w, frame):
                 raw = replace(raw, confidence=Confidence.LOW, ceiling=Confidence.LOW)
+            elif w.op == "assign" and not w.method and not self._vital_identity(w, frame, scope):
+                raw = replace(raw, needs_thread=True)
             out.append(raw)
 
     @staticmethod
@@ -688,6 +692,22 @@ class Judge:
         if _has_identity(value, self, scope):
             return True
         return _does_other_work(frame.node, w.node)
+
+    def _vital_identity(self, w: Write, frame: CheckFrame, scope: Scope) -> bool:
+        """Does a double initialization break something by itself, without thread evidence?
+
+        It does for synchronization objects (two threads holding two different locks), for
+        executors, threads and resources (one is leaked, both are used), for a container that
+        is filled after it is published, and for a block that does other work. A second
+        instance of an ordinary object (a singleton, a service, a cache entry) mostly costs
+        a wasted construction: visible only when threads are known to run the code.
+        """
+        value = _assigned_value(w.node)
+        if value is None or _does_other_work(frame.node, w.node):
+            return True
+        if _is_container(value):
+            return True  # ``_creates_identity`` kept it: it is filled after publication
+        return _sync_or_resource(value, self, scope)
 
     def _gil002_raw(self, frame: CheckFrame, w: Write, ref: Ref, scope: Scope) -> Raw:
         target = w.target
@@ -1074,6 +1094,34 @@ def _has_identity(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool
         return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
     return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
 
+
+def _sync_or_resource(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
+    if isinstance(value, cst.BooleanOperation):
+        return _sync_or_resource(value.left, judge, scope) or _sync_or_resource(
+            value.right, judge, scope
+        )
+    if isinstance(value, cst.IfExp):
+        return _sync_or_resource(value.body, judge, scope) or _sync_or_resource(
+            value.orelse, judge, scope
+        )
+    if not isinstance(value, cst.Call):
+        return False
+    name = dotted_name(value.func)
+    if name is None:
+        return False
+    qual = judge.qualify(name, scope)
+    if qual in known.EXECUTOR_FACTORIES or qual in known.THREAD_CLASSES:
+        return True
+    if judge._is_lock_value(qual):
+        return True
+    last = name.rpartition(".")[2].lstrip("_")
+    return last.startswith(_RESOURCE_PREFIXES) or last.endswith(_SYNC_SUFFIXES)
+
+
+#: Names of synchronization and worker classes (``TqdmDefaultWriteLock``, ``JobQueue``).
+_SYNC_SUFFIXES = ("Lock", "Condition", "Semaphore", "Event", "Queue", "Executor", "Pool")
+#: Factories of resources: a second one is leaked, or both are used at once.
+_RESOURCE_PREFIXES = ("connect", "open", "socket", "spawn", "start")
 
 #: Function names that, by convention, build a new stateful object or resource.
 _FACTORY_PREFIXES = (

@@ -33,6 +33,8 @@ class Candidate:
     writers: tuple[str, ...] = ()
     #: the most the project pass may settle on (a benign outcome of the race caps it)
     ceiling: Confidence = Confidence.HIGH
+    #: low unless the code is reachable from a thread entry point
+    needs_thread: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class ModuleSummary:
     #: classes whose instances are used from threads (bound method or self handed to a thread)
     threaded: frozenset[str] = frozenset()
     entries: tuple[EntrySummary, ...] = ()
+    #: functions called at import time (module level, class bodies), module-qualified
+    import_calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
