@@ -187,6 +187,20 @@ def _block_statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return block.body
 
 
+def _leaves(stmt: cst.CSTNode) -> bool:
+    """``return`` (of nothing or a constant), ``continue`` or ``break``: a statement after a
+    wait that does not use what the wait waited for."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or not stmt.body:
+        return False
+    first = stmt.body[0]
+    if isinstance(first, cst.Continue | cst.Break):
+        return True
+    if isinstance(first, cst.Return):
+        value = first.value
+        return value is None or (isinstance(value, cst.Name) and value.value in ("None", "False"))
+    return False
+
+
 def _exits(block: cst.BaseSuite) -> bool:
     """Does the block always leave (return/raise/continue/break as its last statement)?"""
     body = block.body
@@ -416,9 +430,16 @@ class Collector:
             return
         acquired: list[str] = []
         pushed_checks = 0
+        cond_calls = self.m.cond_calls
+        previous: list[CondCall] = []
         for stmt in stmts:
+            if previous and _leaves(stmt):
+                for call in previous:
+                    call.then_leaves = True
             self._stmt = stmt
+            before = len(cond_calls)
             self.walk(stmt)
+            previous = cond_calls[before:] if isinstance(stmt, cst.SimpleStatementLine) else []
             for recv, meth in _statement_calls(stmt):
                 key = _acquired_key(recv, meth)
                 if key is not None:
@@ -440,6 +461,8 @@ class Collector:
                 if checks:
                     sc.checks.append(CheckFrame(stmt, checks, tuple(sc.locks), early_exit=True))
                     pushed_checks += 1
+        if acquired:
+            sc.returns_holding = True
         for recv in acquired:
             _remove_last(sc.locks, recv)
         if pushed_checks:
@@ -567,6 +590,7 @@ class Collector:
             base = ".".join(parts)
             module = f"{base}.{module}" if base and module else (base or module)
         if isinstance(node.names, cst.ImportStar):
+            self.m.star_imports.append(module)
             return
         for alias in node.names:
             name = _attr_text(alias.name)

@@ -74,6 +74,8 @@ class Scope:
     ifs: list[cst.If] = field(default_factory=list)
     #: locks held where a generator yields (a ``@contextmanager`` lock helper)
     yield_locks: tuple[str, ...] = ()
+    #: a lock acquired here is still held when the function returns (``__enter__``)
+    returns_holding: bool = False
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:
@@ -115,6 +117,8 @@ class CondCall:
     in_while: bool
     #: the test of the innermost ``if`` whose body holds the call (for the wait_for fix)
     if_test: cst.BaseExpression | None = None
+    #: the next statement leaves (``wait(timeout)`` then ``return``: a bounded sleep)
+    then_leaves: bool = False
 
 
 @dataclass(eq=False)
@@ -161,6 +165,7 @@ class ModuleModel:
     module: str  # dotted module name
     is_package: bool
     imports: dict[str, str] = field(default_factory=dict)  # local alias -> qualified name
+    star_imports: list[str] = field(default_factory=list)  # ``from x import *``: x
     module_values: dict[str, list[str]] = field(default_factory=dict)
     functions: dict[str, Scope] = field(default_factory=dict)  # module-level functions by name
     classes: dict[str, ClassInfo] = field(default_factory=dict)  # by module-relative qualname

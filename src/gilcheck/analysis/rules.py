@@ -281,7 +281,9 @@ class Judge:
             return DEFINITE
         if expr.startswith("call:"):
             qual = self.qualify(expr[5:], scope)
-            return DEFINITE if qual in self.lock_types else NOT_A_LOCK
+            if qual in self.lock_types or self._locking_manager(qual):
+                return DEFINITE
+            return NOT_A_LOCK
         if expr in self.m.acquired:
             return DEFINITE
         values = self.values_of(expr, scope)
@@ -298,6 +300,18 @@ class Judge:
                 continue
             strength = POSSIBLE
         return strength
+
+    def _locking_manager(self, qual: str) -> bool:
+        """A class of this module whose ``__enter__`` returns holding a lock it acquired
+        (``with _ModuleLockManager(name):``)."""
+        info = self.class_named(qual)
+        if info is None:
+            return False
+        for c in self.mro(info):
+            enter = c.methods.get("__enter__")
+            if enter is not None:
+                return enter.returns_holding
+        return False
 
     def _is_lock_value(self, value: str) -> bool:
         if value in self.lock_types:
@@ -536,8 +550,22 @@ class Judge:
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
             writers=self.writers.get(ref.key, ()) if ref is not None else (),
+            ceiling=Confidence.LOW if self._fallback(scope) else Confidence.HIGH,
             **extra,  # type: ignore[arg-type]
         )
+
+    def _fallback(self, scope: Scope | None) -> bool:
+        """Is this code inside a pure-Python fallback that a module-level import replaces
+        (``def _filters_mutated(): ...`` then ``from _warnings import _filters_mutated``)?
+        The accelerated twin is what runs; the Python body is dead where the twin exists."""
+        while scope is not None and scope.parent is not None:
+            scope = scope.parent
+        if scope is None:
+            return False
+        if scope.cls is not None:
+            info = scope.cls
+            return info.qualname == info.name and info.name in self.m.imports
+        return scope.qualname == scope.name and scope.name in self.m.imports
 
     def _in_construction(self, scope: Scope, ref: Ref) -> bool:
         """Single-threaded phases: ``__init__`` (and private helpers only it calls) for the
@@ -673,7 +701,7 @@ class Judge:
             value = _assigned_value(w.node)
             if w.op != "assign" or w.method or value is None or not _is_constant(value):
                 return False
-        return _only_reports(frame.node, w.node)
+        return _only_reports(frame.node, w.node, w.scope)
 
     def _creates_identity(self, w: Write, frame: CheckFrame, scope: Scope) -> bool:
         """Is losing the race observable? Two threads both pass the check and both store.
@@ -764,8 +792,10 @@ class Judge:
             # A timed wait outside any ``if`` is a bounded sleep or a "wait, re-check, give up"
             # (``Future.result(timeout)``); only an untimed wait, or one guarded by a
             # predicate test, assumes the predicate holds once it returns.
-            guarded_by_predicate = call.if_test is not None and self._tests_shared_state(
-                call.if_test, scope
+            guarded_by_predicate = (
+                call.if_test is not None
+                and not call.then_leaves  # ``wait(t); return``: a bounded sleep, then give up
+                and self._tests_shared_state(call.if_test, scope)
             )
             if call.method == "wait" and not call.in_while and (not timed or guarded_by_predicate):
                 replacement = _wait_for_fix(call)
@@ -855,6 +885,8 @@ class Judge:
                 continue  # mostly unlocked: the lock elsewhere is incidental, not the rule
             lw, held = locked[key][0]
             lock = held[-1]
+            if lock.startswith("call:"):
+                lock = f"{lock[5:]}(...)"
             for w in writes:
                 shown = f"{w.target}[...]" if w.subscript else w.target
                 if w.op == "rmw":
@@ -929,7 +961,7 @@ class Judge:
     @functools.cached_property
     def gui_module(self) -> bool:
         module_parts = set(self.m.module.split("."))
-        imported = {q.partition(".")[0] for q in self.m.imports.values()}
+        imported = {q.partition(".")[0] for q in [*self.m.imports.values(), *self.m.star_imports]}
         return bool((module_parts | imported) & known.GUI_MODULES)
 
     def on_main_thread(self, scope: Scope) -> bool:
@@ -1162,23 +1194,52 @@ def _does_other_work(if_node: cst.If, act: cst.CSTNode) -> bool:
 _REPORTING = frozenset(
     {"warn", "warning", "info", "debug", "error", "exception", "critical", "log", "print"}
 )
+#: Calls that are harmless when repeated, by convention: ``close()`` twice closes once.
+_IDEMPOTENT_CALLS = frozenset({"close", "shutdown", "cancel", "stop", "set", "clear", "flush"})
 
 
-def _only_reports(if_node: cst.If, act: cst.CSTNode) -> bool:
-    """Does the if-body hold nothing but ``act`` and reporting calls?"""
-    for stmt in if_node.body.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            return False
-        for small in stmt.body:
-            if small is act or (isinstance(small, cst.Expr) and small.value is act):
+def _only_reports(if_node: cst.If, act: cst.CSTNode, scope: Scope) -> bool:
+    """Does the if-body hold nothing but ``act``, reporting or idempotent calls, constant
+    stores and local computations (the message a warn-once block builds)?"""
+    return all(_harmless(stmt, act, scope) for stmt in if_node.body.body)
+
+
+def _harmless(stmt: cst.CSTNode, act: cst.CSTNode, scope: Scope) -> bool:
+    if isinstance(stmt, cst.If):
+        blocks = [stmt.body]
+        orelse = stmt.orelse
+        while isinstance(orelse, cst.If):
+            blocks.append(orelse.body)
+            orelse = orelse.orelse
+        if orelse is not None:
+            blocks.append(orelse.body)
+        return all(_harmless(s, act, scope) for b in blocks for s in b.body)
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if small is act or isinstance(small, cst.Pass):
+            continue
+        if isinstance(small, cst.Expr):
+            if small.value is act:
                 continue
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            if isinstance(small.value, cst.Call):
                 name = dotted_name(small.value.func)
-                if name is not None and name.rpartition(".")[2] in _REPORTING:
+                last = name.rpartition(".")[2] if name is not None else ""
+                if last in _REPORTING or last in _IDEMPOTENT_CALLS:
                     continue
-            if isinstance(small, cst.Pass):
-                continue
             return False
+        if isinstance(small, cst.Assign | cst.AugAssign | cst.AnnAssign):
+            targets = (
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
+            )
+            local = all(
+                isinstance(t, cst.Name) and t.value not in scope.global_names for t in targets
+            )
+            if local or (small.value is not None and _is_constant(small.value)):
+                continue
+        return False
     return True
 
 
