@@ -2,8 +2,9 @@
 
 Reachability follows calls from every thread entry point (``Thread(target=...)``, executors,
 ``run()`` of Thread subclasses, configured spawn helpers) across modules, breadth first, up to
-``MAX_DEPTH`` calls deep: deep enough for real call chains, bounded so that a project with a
-huge call graph costs linear time.
+``MAX_DEPTH`` calls deep: deep enough for real call chains, bounded so that a huge call graph
+stays cheap. Each start is walked on its own, so that every function knows which starts reach it
+(``contexts``): instance state that only one start's code touches is owned by one thread.
 """
 
 from __future__ import annotations
