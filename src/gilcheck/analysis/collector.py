@@ -180,6 +180,17 @@ def _released_key(recv: str, meth: str) -> str | None:
 def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
     if isinstance(stmt, cst.SimpleStatementLine):
         return [mc for small in stmt.body if (mc := _method_call(small)) is not None]
+    if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
+        # ``if not lock.acquire(blocking=False): raise Busy()``: held from here on.
+        test = stmt.test
+        if (
+            isinstance(test, cst.UnaryOperation)
+            and isinstance(test.operator, cst.Not)
+            and isinstance(test.expression, cst.Call)
+        ):
+            mc = _method_call(cst.Expr(test.expression))
+            if mc is not None and mc[1] in ACQUIRE_RELEASE:
+                return [mc]
     return []
 
 

@@ -131,7 +131,10 @@ class Judge:
             )
         ]
         self.construction: set[int] = set()
-        self.inherited = self._inherited_locks()
+        self.inherited = self._inherited_locks(methods=True)
+        #: for GIL005 a public method is not excused by its callers: an outside caller that
+        #: skips the lock gets a RuntimeError, not a rare race
+        self.inherited_private = self._inherited_locks(methods=False)
         self.guarded_keys = self._guarded_keys()
         self.writers = self._writers()
 
@@ -346,8 +349,11 @@ class Judge:
                     out.extend(callee.yield_locks)
         return out
 
-    def _inherited_locks(self) -> dict[int, frozenset[str]]:
-        """Locks a private helper holds because every caller in this module holds them."""
+    def _inherited_locks(self, *, methods: bool) -> dict[int, frozenset[str]]:
+        """Locks a private helper or a method holds because every caller in this module holds
+        them. A method called by its own class only under the class's lock is part of the
+        class's locking protocol (``get_connection`` holds ``self._lock`` around
+        ``make_connection``); a public module-level function is not (other modules call it)."""
         sites: dict[int, list[tuple[Scope, tuple[str, ...]]]] = {}
         direct: set[int] = set()  # called by name, not only as a subclass override
         for call in self.m.calls:
@@ -382,8 +388,9 @@ class Judge:
                 scope = self._scope_by_fid[fid]
                 if scope.name.startswith("__") or fid in construction:
                     continue
-                if not scope.name.startswith("_") and fid in direct:
-                    continue  # public: callers elsewhere need not hold the lock
+                public = not scope.name.startswith("_") and fid in direct
+                if public and (scope.cls is None or not methods):
+                    continue  # a public function: callers elsewhere need not hold the lock
                 common: set[str] | None = None
                 for caller, locks in callers:
                     if _constructing(caller, self.m.fork_hooks) or caller.fid in construction:
@@ -814,7 +821,8 @@ class Judge:
                         None,
                     )
                 )
-            held = self._with_cond_locks([*call.locks, *self.inherited.get(scope.fid, ())], scope)
+            inherited = self.inherited_private.get(scope.fid, ())
+            held = self._with_cond_locks([*call.locks, *inherited], scope)
             owners = {recv}
             if cond_lock:
                 owners.add(cond_lock)
