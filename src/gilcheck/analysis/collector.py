@@ -521,6 +521,7 @@ class Collector:
             kind = "function"
         qualname = self.prefix + name
         scope = self._new_scope(name, qualname, kind, params, node)
+        scope.is_async = node.asynchronous is not None
         if kind == "method" and params:
             scope.self_name = params[0]
         elif kind == "classmethod" and params:

@@ -76,6 +76,8 @@ class Scope:
     yield_locks: tuple[str, ...] = ()
     #: a lock acquired here is still held when the function returns (``__enter__``)
     returns_holding: bool = False
+    #: ``async def``: runs on its event loop's thread, interleaving only at ``await``
+    is_async: bool = False
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

@@ -392,8 +392,12 @@ class Judge:
                 if public and (scope.cls is None or not methods):
                     continue  # a public function: callers elsewhere need not hold the lock
                 common: set[str] | None = None
-                for caller, locks in callers:
-                    if _constructing(caller, self.m.fork_hooks) or caller.fid in construction:
+                building = [
+                    _constructing(caller, self.m.fork_hooks) or caller.fid in construction
+                    for caller, _ in callers
+                ]
+                for (caller, locks), constructing in zip(callers, building, strict=True):
+                    if constructing and not all(building):
                         continue  # nothing runs concurrently with __init__
                     have = {
                         lk
@@ -557,7 +561,11 @@ class Judge:
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
             writers=self.writers.get(ref.key, ()) if ref is not None else (),
-            ceiling=Confidence.LOW if self._fallback(scope) else Confidence.HIGH,
+            ceiling=(
+                Confidence.LOW
+                if self._fallback(scope) or (code in _DATA_RULES and _in_coroutine(scope))
+                else Confidence.HIGH
+            ),
             **extra,  # type: ignore[arg-type]
         )
 
@@ -1071,6 +1079,19 @@ class Judge:
             raw.kind = "iter"
             raw.writer = self.qualname(writer.scope)
             out.append(raw)
+
+
+#: Rules about data races (not about misusing a ``threading.Condition``).
+_DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
+
+
+def _in_coroutine(scope: Scope | None) -> bool:
+    """Inside an ``async def`` (lambdas included): code that runs on an event loop's thread.
+    Coroutines interleave only at ``await``; a race with OS threads needs thread evidence
+    that a coroutine cannot carry, so such findings are low."""
+    while scope is not None and scope.kind == "lambda":
+        scope = scope.parent
+    return scope is not None and scope.is_async
 
 
 def _constructing(scope: Scope, fork_hooks: frozenset[str] | set[str] = frozenset()) -> bool:
