@@ -823,6 +823,7 @@ class Collector:
                 subscript=subscript,
                 method=method,
                 check=check,
+                in_raise=isinstance(self._stmt, cst.Raise),
             )
         )
 

@@ -105,6 +105,8 @@ class Write:
     method: str = ""
     #: the enclosing check this write acts upon (innermost matching one), if any
     check: CheckFrame | None = None
+    #: part of a ``raise`` statement (a read that builds an error message)
+    in_raise: bool = False
 
 
 @dataclass(eq=False)

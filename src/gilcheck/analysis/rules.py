@@ -563,7 +563,8 @@ class Judge:
             writers=self.writers.get(ref.key, ()) if ref is not None else (),
             ceiling=(
                 Confidence.LOW
-                if self._fallback(scope) or (code in _DATA_RULES and _in_coroutine(scope))
+                if self._fallback(scope)
+                or (code in _DATA_RULES and (_in_coroutine(scope) or _documented_unsafe(scope)))
                 else Confidence.HIGH
             ),
             **extra,  # type: ignore[arg-type]
@@ -680,6 +681,8 @@ class Judge:
                 or "collections.defaultdict" in map(self._strip, self.values_of(w.target, scope))
             ):
                 continue  # nothing removes items (or a defaultdict read cannot fail)
+            if w.op == "read" and self._removers_excused(w.target, scope):
+                continue  # only documented-unsafe or set-up code removes items
             if w.op == "assign" and "." not in w.target and not w.subscript:
                 if w.target not in scope.global_names:
                     continue
@@ -702,6 +705,27 @@ class Judge:
                 raw = replace(raw, needs_thread=True)
             out.append(raw)
 
+    def _removers_excused(self, target: str, scope: Scope) -> bool:
+        """Is every function that removes items from ``target`` documented as not
+        thread-safe (or for tests only)? Then a read after a membership check cannot race
+        with a removal in correct use."""
+        key = self._state_key(target, scope)
+        removers = [
+            w.scope
+            for w in self.m.writes
+            if (w.op == "del" or w.method in known.REMOVING_METHODS)
+            and self._state_key(w.target, w.scope) == key
+        ]
+        return bool(removers) and all(_documented_unsafe(sc) for sc in removers)
+
+    def _state_key(self, target: str, scope: Scope) -> str:
+        if "." not in target and target in scope.global_names:
+            return self.mod_prefix + target
+        ref = self.resolve_ref(target, scope)
+        if ref.kind == "unknown" and "." not in target:
+            return self.mod_prefix + target  # read without ``global``: the module global
+        return ref.key
+
     @staticmethod
     def _benign_act(w: Write, frame: CheckFrame) -> bool:
         """Acts whose lost race leaves no wrong state behind, only a repeat: an item added
@@ -710,6 +734,13 @@ class Judge:
         warns twice). A block that does other work (``init()``) would run it twice, and a
         check that returns early (``if x in seen: return False``) tells its caller "first
         time" twice: those stay."""
+        if w.op == "read" and w.in_raise:
+            return True  # the lost race turns one error into another on an error path
+        keyless = w.method in _KEYLESS_REMOVALS or (
+            w.method == "pop" and isinstance(w.node, cst.Call) and not w.node.args
+        )
+        if keyless and _size_floor(frame.node.test, w.target) >= 2:
+            return True  # ``if len(d) > 10: d.popitem()``: two removals cannot empty it
         if frame.early_exit:
             return False
         if w.method not in known.ADDING_METHODS:
@@ -807,12 +838,19 @@ class Judge:
             # A timed wait outside any ``if`` is a bounded sleep or a "wait, re-check, give up"
             # (``Future.result(timeout)``); only an untimed wait, or one guarded by a
             # predicate test, assumes the predicate holds once it returns.
-            guarded_by_predicate = (
-                call.if_test is not None
-                and not call.then_leaves  # ``wait(t); return``: a bounded sleep, then give up
-                and self._tests_shared_state(call.if_test, scope)
+            tests_shared = call.if_test is not None and self._tests_shared_state(
+                call.if_test, scope
             )
-            if call.method == "wait" and not call.in_while and (not timed or guarded_by_predicate):
+            # ``wait(t); return``: a bounded sleep, then give up. An untimed wait that is not
+            # guarded by a shared predicate and is followed by ``return`` waits for a poke and
+            # leaves (waitress: wake the main thread, wait for its decision, return).
+            pause = call.then_leaves and (timed or not tests_shared)
+            if (
+                call.method == "wait"
+                and not call.in_while
+                and not pause
+                and (not timed or tests_shared)
+            ):
                 replacement = _wait_for_fix(call)
                 out.append(
                     self._raw(
@@ -1085,6 +1123,28 @@ class Judge:
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 
+#: A docstring that states the contract: callers must not race (or it is for tests only).
+_UNSAFE_DOC = re.compile(
+    r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b|\btesting only\b"
+    r"|\bonly for test|\bnot safe to call concurrently",
+    re.IGNORECASE,
+)
+
+
+def _documented_unsafe(scope: Scope | None) -> bool:
+    """The function's docstring says it is not thread-safe, or for tests only (``unregister``
+    in Django: "This is not a thread-safe operation"; ``copyreg.remove_extension``: "For
+    testing only"). The author has stated the contract; callers must serialize."""
+    while scope is not None:
+        node = scope.node
+        if isinstance(node, cst.FunctionDef):
+            doc = node.get_docstring(clean=False)
+            if doc and _UNSAFE_DOC.search(doc):
+                return True
+        scope = scope.parent
+    return False
+
+
 def _in_coroutine(scope: Scope | None) -> bool:
     """Inside an ``async def`` (lambdas included): code that runs on an event loop's thread.
     Coroutines interleave only at ``await``; a race with OS threads needs thread evidence
@@ -1111,6 +1171,34 @@ def _assigned_value(node: cst.CSTNode) -> cst.BaseExpression | None:
 
 
 _IDENTITY_CALLS = frozenset({"object", "type", "cls", "super().__new__"})
+
+
+#: Removals that take whatever item is there (they fail only on an empty container).
+_KEYLESS_REMOVALS = frozenset({"popitem", "popleft"})
+
+
+def _size_floor(test: cst.BaseExpression, target: str) -> int:
+    """The size the test guarantees for ``target``: 11 for ``len(target) > 10``, else 0."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return max(_size_floor(test.left, target), _size_floor(test.right, target))
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return 0
+    left = test.left
+    target_node = test.comparisons[0]
+    if not (
+        isinstance(left, cst.Call)
+        and dotted_name(left.func) == "len"
+        and len(left.args) == 1
+        and dotted_name(left.args[0].value) == target
+        and isinstance(target_node.comparator, cst.Integer)
+    ):
+        return 0
+    bound = int(target_node.comparator.value, 0)
+    if isinstance(target_node.operator, cst.GreaterThan):
+        return bound + 1
+    if isinstance(target_node.operator, cst.GreaterThanEqual):
+        return bound
+    return 0
 
 
 def _is_constant(value: cst.BaseExpression) -> bool:
