@@ -288,6 +288,12 @@ class Judge:
                 return DEFINITE
             return NOT_A_LOCK
         if expr in self.m.acquired:
+            if expr.endswith("()") and scope is not None:
+                # ``self._acquire_lock()``: when the helper is ours, it is a lock only if it
+                # returns holding one (logging's ``_acquireLock``, not a Consul session lock)
+                callee = self._callee_scope(expr[:-2], scope)
+                if callee is not None and not callee.returns_holding:
+                    return NOT_A_LOCK
             return DEFINITE
         values = self.values_of(expr, scope)
         if not values:
