@@ -570,11 +570,46 @@ class Judge:
             ceiling=(
                 Confidence.LOW
                 if self._fallback(scope)
-                or (code in _DATA_RULES and (_in_coroutine(scope) or _documented_unsafe(scope)))
+                or (
+                    code in _DATA_RULES
+                    and (self._on_event_loop(scope) or _documented_unsafe(scope))
+                )
                 else Confidence.HIGH
             ),
             **extra,  # type: ignore[arg-type]
         )
+
+    def _on_event_loop(self, scope: Scope | None) -> bool:
+        """Code of an ``async def`` (lambdas included), or a private helper only coroutines
+        call: it runs on an event loop's thread. Coroutines interleave only at ``await``; a
+        race with OS threads needs thread evidence a coroutine cannot carry (low)."""
+        while scope is not None and scope.kind == "lambda":
+            scope = scope.parent
+        return scope is not None and (scope.is_async or scope.fid in self.loop_helpers)
+
+    @functools.cached_property
+    def loop_helpers(self) -> set[int]:
+        """Private functions that only coroutines (or such helpers) call: they run on the
+        event loop's thread too (kafka-python's ``_maybe_start_heartbeat_loop``)."""
+        callers: dict[int, list[Scope]] = {}
+        for call in self.m.calls:
+            if call.scope is None:
+                continue
+            callee = self._callee_scope(call.callee, call.scope)
+            if callee is not None and callee is not call.scope:
+                callers.setdefault(callee.fid, []).append(call.scope)
+        found: set[int] = set()
+        changed = True
+        while changed:
+            changed = False
+            for fid, sites in callers.items():
+                scope = self._scope_by_fid[fid]
+                if fid in found or scope.is_async or not _private(scope.name):
+                    continue
+                if all(c.is_async or c.fid in found for c in sites):
+                    found.add(fid)
+                    changed = True
+        return found
 
     def _fallback(self, scope: Scope | None) -> bool:
         """Is this code inside a pure-Python fallback that a module-level import replaces
@@ -1151,13 +1186,8 @@ def _documented_unsafe(scope: Scope | None) -> bool:
     return False
 
 
-def _in_coroutine(scope: Scope | None) -> bool:
-    """Inside an ``async def`` (lambdas included): code that runs on an event loop's thread.
-    Coroutines interleave only at ``await``; a race with OS threads needs thread evidence
-    that a coroutine cannot carry, so such findings are low."""
-    while scope is not None and scope.kind == "lambda":
-        scope = scope.parent
-    return scope is not None and scope.is_async
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def _constructing(scope: Scope, fork_hooks: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -1340,14 +1370,20 @@ def _harmless(stmt: cst.CSTNode, act: cst.CSTNode, scope: Scope) -> bool:
     if not isinstance(stmt, cst.SimpleStatementLine):
         return False
     for small in stmt.body:
-        if small is act or isinstance(small, cst.Pass):
+        if small is act or isinstance(small, cst.Pass | cst.Import | cst.ImportFrom):
             continue
         if isinstance(small, cst.Expr):
             if small.value is act:
                 continue
             if isinstance(small.value, cst.Call):
-                name = dotted_name(small.value.func)
-                last = name.rpartition(".")[2] if name is not None else ""
+                func = small.value.func
+                last = (
+                    func.attr.value
+                    if isinstance(func, cst.Attribute)
+                    else func.value
+                    if isinstance(func, cst.Name)
+                    else ""
+                )
                 if last in _REPORTING or last in _IDEMPOTENT_CALLS:
                     continue
             return False
