@@ -14,7 +14,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, dotted_name
-from gilcheck.analysis.model import ModuleModel, Scope
+from gilcheck.analysis.model import ClassInfo, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
@@ -441,6 +441,21 @@ def _summary(
 _POOL_KINDS = known.POOL_METHODS | {"run_in_executor", "to_thread"}
 
 
+def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:
+    """The class of ``self.<attr>`` when every assignment in the class builds one class."""
+    values: list[str] = []
+    for c in judge.mro(info):
+        values.extend(judge._strip(v) for v in c.inst_attrs.get(attr, ()))
+    classes = set(values)
+    if len(classes) != 1:
+        return None
+    (value,) = classes
+    last = value.rpartition(".")[2]
+    if value.startswith("<") or not last[:1].isupper() or last.isupper():
+        return None  # a constant, a container, a call result, or ``CONSTANT``
+    return value
+
+
 def _instance_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) -> str | None:
     """The module class of ``Accumulator()`` or of a name bound to one, if any."""
     if isinstance(arg, cst.Call):
@@ -488,6 +503,12 @@ def _callee_ref(
     head, _, rest = dotted.partition(".")
     if rest and param_types and "." not in rest and (scope.fid, head) in param_types:
         return f"method:{param_types[(scope.fid, head)]}:{rest}"
+    if rest.count(".") == 1 and scope.cls is not None and head == scope.self_name:
+        # ``self.packetizer.read_message()`` where ``self.packetizer = Packetizer(...)``
+        attr, _, meth = rest.partition(".")
+        owner = _attribute_class(scope.cls, attr, judge)
+        if owner is not None:
+            return f"method:{owner}:{meth}"
     if "." in rest:
         qual = judge.qualify(dotted, scope)
         return qual if qual != dotted or head in judge.m.imports else None
