@@ -166,3 +166,10 @@ def is_condition_factory(qualname: str) -> bool:
     if qualname.startswith(NOT_THREAD_LOCK_PREFIXES):
         return False
     return qualname.rpartition(".")[2] == "Condition"
+
+
+#: Decorators that, by a convention borrowed from Java, run the whole method under the
+#: instance's lock (``@synchronized``: ``with self._lock: return func(self, ...)``).
+LOCKING_DECORATORS: frozenset[str] = frozenset(
+    {"synchronized", "synchronised", "locked", "with_lock", "lock_method", "thread_safe"}
+)

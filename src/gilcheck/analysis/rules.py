@@ -280,6 +280,8 @@ class Judge:
 
     # -- locks -------------------------------------------------------------------------------
     def lock_strength(self, expr: str, scope: Scope | None) -> int:
+        if expr.startswith("@"):
+            return DEFINITE  # ``@synchronized``
         if expr.endswith(".get_lock()"):
             return DEFINITE
         if expr.startswith("call:"):
