@@ -522,8 +522,8 @@ class Collector:
         qualname = self.prefix + name
         scope = self._new_scope(name, qualname, kind, params, node)
         scope.is_async = node.asynchronous is not None
-        for deco in deco_names:
-            short = deco.rpartition(".")[2].lstrip("_") if deco else ""
+        for deco_name in deco_names:
+            short = deco_name.rpartition(".")[2].lstrip("_") if deco_name else ""
             if short in known.LOCKING_DECORATORS:
                 scope.locks.append(f"@{short}")  # held for the whole body
         if kind == "method" and params:
