@@ -132,11 +132,7 @@ class Judge:
         ]
         self.construction: set[int] = set()
         self.inherited = self._inherited_locks(methods=True)
-        #: for GIL005 a public method is not excused by its callers: an outside caller that
-        #: skips the lock gets a RuntimeError, not a rare race
-        self.inherited_private = self._inherited_locks(methods=False)
         self.guarded_keys = self._guarded_keys()
-        self.writers = self._writers()
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:
@@ -434,7 +430,14 @@ class Judge:
                 keys.add(self.resolve_ref(w.target, w.scope).key)
         return keys
 
-    def _writers(self) -> dict[str, tuple[str, ...]]:
+    @functools.cached_property
+    def inherited_private(self) -> dict[int, frozenset[str]]:
+        """For GIL005 a public method is not excused by its callers: an outside caller that
+        skips the lock gets a RuntimeError, not a rare race."""
+        return self._inherited_locks(methods=False)
+
+    @functools.cached_property
+    def writers(self) -> dict[str, tuple[str, ...]]:
         """Instance state -> the functions that change it outside construction (RacerD's
         conflict check asks whether two threads can run two of them, or one of them twice)."""
         found: dict[str, dict[str, None]] = {}
@@ -568,7 +571,9 @@ class Judge:
             param=ref.param if ref else -1,
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
-            writers=self.writers.get(ref.key, ()) if ref is not None else (),
+            writers=self.writers.get(ref.key, ())
+            if ref is not None and ref.kind == "instance"
+            else (),
             ceiling=(
                 Confidence.LOW
                 if self._fallback(scope)
