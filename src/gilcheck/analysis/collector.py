@@ -364,6 +364,7 @@ class Collector:
         self._handlers: dict[type, Callable[[Any], None]] = {
             cst.Module: self._module,
             cst.IndentedBlock: self._suite,
+            cst.Return: self._return,
             cst.SimpleStatementLine: self._simple_line,
             cst.SimpleStatementSuite: self._suite,
             cst.ClassDef: self._classdef,
@@ -687,6 +688,11 @@ class Collector:
             self._target(node.target, node.value, node, augmented=False)
         elif isinstance(node.target, cst.Name) and self.scope is not None:
             self.scope.assigned.add(node.target.value)
+
+    def _return(self, node: cst.Return) -> None:
+        self._walk_children(node)
+        if self.scope is not None and isinstance(node.value, cst.Name):
+            self.scope.returns.append(node.value.value)
 
     def _namedexpr(self, node: cst.NamedExpr) -> None:
         self.walk(node.value)

@@ -78,6 +78,8 @@ class Scope:
     returns_holding: bool = False
     #: ``async def``: runs on its event loop's thread, interleaving only at ``await``
     is_async: bool = False
+    #: names this function returns (``return _event``): a factory of closures
+    returns: list[str] = field(default_factory=list)
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

@@ -468,6 +468,32 @@ class Judge:
                     out.append(info.methods[rest])
         return out
 
+    def _stored_closure(self, cls: ClassInfo, head: str, attr: str) -> Scope | None:
+        """``self._event = self._create_dispatcher()`` where the method returns a nested
+        function: ``self._event(e)`` calls that function (celery's ``State``)."""
+        found: set[int] = set()
+        for info in self.mro(cls):
+            for value in info.inst_attrs.get(attr, ()):
+                factory_name = self._strip(value)
+                if not factory_name.startswith(head + "."):
+                    continue
+                factory = self._method(cls, factory_name[len(head) + 1 :])
+                if factory is None:
+                    continue
+                for name in factory.returns:
+                    for local in factory.local_values.get(name, ()):
+                        if local.startswith("<scope:"):
+                            found.add(int(local[7:-1]))
+        if len(found) != 1:
+            return None
+        return self._scope_by_fid.get(found.pop())
+
+    def _method(self, cls: ClassInfo, name: str) -> Scope | None:
+        for info in self.mro(cls):
+            if name in info.methods:
+                return info.methods[name]
+        return None
+
     def _callee_scope(self, callee: str, scope: Scope) -> Scope | None:
         head, _, rest = callee.partition(".")
         if "." in rest:
@@ -476,7 +502,7 @@ class Judge:
             for info in self.mro(scope.cls):
                 if rest in info.methods:
                     return info.methods[rest]
-            return None
+            return self._stored_closure(scope.cls, head, rest)
         if rest:
             return None
         sc: Scope | None = scope
