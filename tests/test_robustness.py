@@ -444,6 +444,10 @@ def stdlib() -> str:
     return sysconfig.get_paths()["stdlib"]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "pool"])
 @pytest.mark.parametrize("group", [False, True], ids=["parent", "process-group"])
@@ -455,6 +459,10 @@ def test_ctrl_c_exits_130_without_traceback(jobs: str, group: bool) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A terminal's Ctrl-C: SIGINT at its default disposition. A test run started in the
+        # background (``cmd &`` in a script) inherits SIGINT ignored, and Python then keeps
+        # ignoring it, as a background job should.
+        preexec_fn=_default_sigint,
     )
     try:
         time.sleep(1.5)
