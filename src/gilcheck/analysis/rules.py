@@ -131,6 +131,7 @@ class Judge:
             )
         ]
         self.construction: set[int] = set()
+        self._find_construction()
         self.inherited = self._inherited_locks(methods=True)
         self.guarded_keys = self._guarded_keys()
 
@@ -312,13 +313,8 @@ class Judge:
         """A class of this module whose ``__enter__`` returns holding a lock it acquired
         (``with _ModuleLockManager(name):``)."""
         info = self.class_named(qual)
-        if info is None:
-            return False
-        for c in self.mro(info):
-            enter = c.methods.get("__enter__")
-            if enter is not None:
-                return enter.returns_holding
-        return False
+        enter = self._method(info, "__enter__") if info is not None else None
+        return enter is not None and enter.returns_holding
 
     def _is_lock_value(self, value: str) -> bool:
         if value in self.lock_types:
@@ -353,38 +349,43 @@ class Judge:
                     out.extend(callee.yield_locks)
         return out
 
-    def _inherited_locks(self, *, methods: bool) -> dict[int, frozenset[str]]:
-        """Locks a private helper or a method holds because every caller in this module holds
-        them. A method called by its own class only under the class's lock is part of the
-        class's locking protocol (``get_connection`` holds ``self._lock`` around
-        ``make_connection``); a public module-level function is not (other modules call it)."""
-        sites: dict[int, list[tuple[Scope, tuple[str, ...]]]] = {}
-        direct: set[int] = set()  # called by name, not only as a subclass override
+    @functools.cached_property
+    def _call_sites(self) -> dict[int, list[tuple[Scope, tuple[str, ...], bool]]]:
+        """Callee fid -> (caller, locks held at the call, called by name) for every call in
+        the module whose callee is known; overrides a ``self.m()`` call may reach count too,
+        with ``False`` (not called by name)."""
+        sites: dict[int, list[tuple[Scope, tuple[str, ...], bool]]] = {}
         for call in self.m.calls:
             if call.scope is None:
                 continue
             for i, callee in enumerate(self._callee_scopes(call.callee, call.scope)):
                 if callee is not call.scope:
-                    sites.setdefault(callee.fid, []).append((call.scope, call.locks))
-                    if i == 0:
-                        direct.add(callee.fid)
-        # Private helpers only ever called while the object is being built run single-threaded.
+                    sites.setdefault(callee.fid, []).append((call.scope, call.locks, i == 0))
+        return sites
+
+    def _find_construction(self) -> None:
+        """Private helpers only ever called while the object is being built run
+        single-threaded: add them to ``self.construction``."""
         construction = self.construction
         for _ in range(4):
             before = len(construction)
-            for fid, callers in sites.items():
+            for fid, callers in self._call_sites.items():
                 scope = self._scope_by_fid[fid]
-                if (
-                    scope.name.startswith("_")
-                    and not scope.name.startswith("__")
-                    and all(
-                        _constructing(caller, self.m.fork_hooks) or caller.fid in construction
-                        for caller, _ in callers
-                    )
+                if _private(scope.name) and all(
+                    _constructing(caller, self.m.fork_hooks) or caller.fid in construction
+                    for caller, _, _ in callers
                 ):
                     construction.add(fid)
             if len(construction) == before:
                 break
+
+    def _inherited_locks(self, *, methods: bool) -> dict[int, frozenset[str]]:
+        """Locks a private helper or a method holds because every caller in this module holds
+        them. A method called by its own class only under the class's lock is part of the
+        class's locking protocol (``get_connection`` holds ``self._lock`` around
+        ``make_connection``); a public module-level function is not (other modules call it)."""
+        sites = self._call_sites
+        construction = self.construction
         result: dict[int, frozenset[str]] = {}
         for _ in range(4):
             changed = False
@@ -392,15 +393,15 @@ class Judge:
                 scope = self._scope_by_fid[fid]
                 if scope.name.startswith("__") or fid in construction:
                     continue
-                public = not scope.name.startswith("_") and fid in direct
+                public = not scope.name.startswith("_") and any(d for _, _, d in callers)
                 if public and (scope.cls is None or not methods):
                     continue  # a public function: callers elsewhere need not hold the lock
                 common: set[str] | None = None
                 building = [
                     _constructing(caller, self.m.fork_hooks) or caller.fid in construction
-                    for caller, _ in callers
+                    for caller, _, _ in callers
                 ]
-                for (caller, locks), constructing in zip(callers, building, strict=True):
+                for (caller, locks, _), constructing in zip(callers, building, strict=True):
                     if constructing and not all(building):
                         continue  # nothing runs concurrently with __init__
                     have = {
@@ -499,10 +500,7 @@ class Judge:
         if "." in rest:
             return None
         if rest and scope.cls is not None and head in (scope.self_name, scope.cls_name):
-            for info in self.mro(scope.cls):
-                if rest in info.methods:
-                    return info.methods[rest]
-            return self._stored_closure(scope.cls, head, rest)
+            return self._method(scope.cls, rest) or self._stored_closure(scope.cls, head, rest)
         if rest:
             return None
         sc: Scope | None = scope
@@ -625,12 +623,10 @@ class Judge:
         """Private functions that only coroutines (or such helpers) call: they run on the
         event loop's thread too (kafka-python's ``_maybe_start_heartbeat_loop``)."""
         callers: dict[int, list[Scope]] = {}
-        for call in self.m.calls:
-            if call.scope is None:
-                continue
-            callee = self._callee_scope(call.callee, call.scope)
-            if callee is not None and callee is not call.scope:
-                callers.setdefault(callee.fid, []).append(call.scope)
+        for fid, calls in self._call_sites.items():
+            named = [caller for caller, _, by_name in calls if by_name]
+            if named:
+                callers[fid] = named
         found: set[int] = set()
         changed = True
         while changed:
@@ -1288,13 +1284,11 @@ def _is_container(value: cst.BaseExpression) -> bool:
 
 
 def _has_identity(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
-    if isinstance(value, cst.BooleanOperation):
-        return _has_identity(value.left, judge, scope) or _has_identity(value.right, judge, scope)
-    if isinstance(value, cst.IfExp):
-        return _has_identity(value.body, judge, scope) or _has_identity(value.orelse, judge, scope)
-    if not isinstance(value, cst.Call):
-        return False
-    func = value.func
+    return any(_call_has_identity(call, judge, scope) for call in _branch_calls(value))
+
+
+def _call_has_identity(call: cst.Call, judge: Judge, scope: Scope) -> bool:
+    func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value == "__new__":
         return True
     name = dotted_name(func)
@@ -1302,10 +1296,7 @@ def _has_identity(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool
         return False
     if name in _IDENTITY_CALLS or name == scope.cls_name:
         return True
-    qual = judge.qualify(name, scope)
-    if qual in known.EXECUTOR_FACTORIES:
-        return True
-    if judge._is_lock_value(qual) or qual in known.THREAD_CLASSES:
+    if _sync_object(judge.qualify(name, scope), judge):
         return True
     last = name.rpartition(".")[2].lstrip("_")
     if last.startswith(_FACTORY_PREFIXES):
@@ -1313,27 +1304,39 @@ def _has_identity(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool
     return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
 
 
-def _sync_or_resource(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
+def _branch_calls(value: cst.BaseExpression) -> Iterator[cst.Call]:
+    """The calls whose result ``value`` can be: both sides of ``a or B()``, of ``x if c else
+    Y()``."""
     if isinstance(value, cst.BooleanOperation):
-        return _sync_or_resource(value.left, judge, scope) or _sync_or_resource(
-            value.right, judge, scope
-        )
-    if isinstance(value, cst.IfExp):
-        return _sync_or_resource(value.body, judge, scope) or _sync_or_resource(
-            value.orelse, judge, scope
-        )
-    if not isinstance(value, cst.Call):
-        return False
-    name = dotted_name(value.func)
-    if name is None:
-        return False
-    qual = judge.qualify(name, scope)
-    if qual in known.EXECUTOR_FACTORIES or qual in known.THREAD_CLASSES:
-        return True
-    if judge._is_lock_value(qual):
-        return True
-    last = name.rpartition(".")[2].lstrip("_")
-    return last.startswith(_RESOURCE_PREFIXES) or last.endswith(_SYNC_SUFFIXES)
+        yield from _branch_calls(value.left)
+        yield from _branch_calls(value.right)
+    elif isinstance(value, cst.IfExp):
+        yield from _branch_calls(value.body)
+        yield from _branch_calls(value.orelse)
+    elif isinstance(value, cst.Call):
+        yield value
+
+
+def _sync_object(qual: str, judge: Judge) -> bool:
+    """A lock, condition, semaphore, executor or thread factory."""
+    return (
+        qual in known.EXECUTOR_FACTORIES
+        or qual in known.THREAD_CLASSES
+        or judge._is_lock_value(qual)
+    )
+
+
+def _sync_or_resource(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
+    for call in _branch_calls(value):
+        name = dotted_name(call.func)
+        if name is None:
+            continue
+        if _sync_object(judge.qualify(name, scope), judge):
+            return True
+        last = name.rpartition(".")[2].lstrip("_")
+        if last.startswith(_RESOURCE_PREFIXES) or last.endswith(_SYNC_SUFFIXES):
+            return True
+    return False
 
 
 #: Names of synchronization and worker classes (``TqdmDefaultWriteLock``, ``JobQueue``).
