@@ -333,6 +333,18 @@ class Judge:
                 return True, lock or None
         return False, None
 
+    def _process_condition(self, expr: str, scope: Scope) -> bool:
+        """Is ``expr`` a multiprocessing Condition (``multiprocessing.Condition()``,
+        ``ctx.Condition()`` on a multiprocessing context)? Its waiters and notifiers are other
+        processes, which the GIL never serialized: a wait outside a loop there is not a
+        mistake the GIL was hiding (GIL005 still applies: the RuntimeError is the same)."""
+        for value in self.values_of(expr, scope):
+            factory = value.partition("|")[0]
+            head = factory.rpartition(".")[0]
+            if factory.startswith("multiprocessing.") or head in _PROCESS_CONTEXTS:
+                return True
+        return False
+
     def held(self, locks: tuple[str, ...], scope: Scope, minimum: int = POSSIBLE) -> list[str]:
         """The held locks (including those inherited from callers) of at least ``minimum``."""
         all_locks = self.expand(list(locks), scope) + sorted(self.inherited.get(scope.fid, ()))
@@ -920,6 +932,7 @@ class Judge:
                 and not call.in_while
                 and not pause
                 and (not timed or tests_shared)
+                and not self._process_condition(recv, scope)
             ):
                 replacement = _wait_for_fix(call)
                 out.append(
@@ -1236,6 +1249,11 @@ def _assigned_value(node: cst.CSTNode) -> cst.BaseExpression | None:
 
 
 _IDENTITY_CALLS = frozenset({"object", "type", "cls", "super().__new__"})
+
+
+#: Conventional names of a ``multiprocessing`` context (``ctx = mp.get_context("spawn")``,
+#: ``Queue(ctx=...)``): ``ctx.Condition()`` is a cross-process condition.
+_PROCESS_CONTEXTS = frozenset({"ctx", "mp_context", "mp_ctx", "context", "mp", "multiprocessing"})
 
 
 #: Removals that take whatever item is there (they fail only on an empty container).
