@@ -722,8 +722,12 @@ class Collector:
     ) -> None:
         sc = self.scope
         if isinstance(target, cst.Tuple | cst.List):
+            pairs = _unpacked_pairs(target, value)
             for element in target.elements:
-                self._target(element.value, None if augmented else value, stmt, augmented=False)
+                # ``was_bound, cls.bound = cls.bound, True``: each target takes its own value
+                # (the flag is set to a constant, not updated from what it was).
+                element_value = pairs.get(id(element), None if augmented else value)
+                self._target(element.value, element_value, stmt, augmented=False)
             return
         if isinstance(target, cst.StarredElement):
             self._target(target.value, value, stmt, augmented=augmented)
@@ -1131,6 +1135,19 @@ class Collector:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _unpacked_pairs(
+    target: cst.Tuple | cst.List, value: cst.BaseExpression | None
+) -> dict[int, cst.BaseExpression]:
+    """``a, b = x, y``: element of the target (by id) -> its own value, when both sides are
+    tuples of the same length without starred items."""
+    if not isinstance(value, cst.Tuple | cst.List) or len(value.elements) != len(target.elements):
+        return {}
+    elements = [*target.elements, *value.elements]
+    if any(isinstance(e, cst.StarredElement) for e in elements):
+        return {}
+    return {id(t): v.value for t, v in zip(target.elements, value.elements, strict=True)}
 
 
 def _remove_last(items: list[str], value: str) -> None:
