@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import dotted_name, qualify
+from gilcheck.analysis.collector import dotted_name, mentions, qualify
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
@@ -825,6 +825,8 @@ class Judge:
             return True  # ``if len(d) > 10: d.popitem()``: two removals cannot empty it
         if frame.early_exit:
             return False
+        if _switches_off(w, frame.node):
+            return True
         if w.method not in known.ADDING_METHODS:
             value = _assigned_value(w.node)
             if w.op != "assign" or w.method or value is None or not _is_constant(value):
@@ -1282,6 +1284,45 @@ def _size_floor(test: cst.BaseExpression, target: str) -> int:
     if isinstance(target_node.operator, cst.GreaterThanEqual):
         return bound
     return 0
+
+
+def _switches_off(w: Write, if_node: cst.If) -> bool:
+    """``if self.enabled: self.enabled = False; self.close()``: a run-once teardown. Two
+    threads that both pass the check both tear down, and teardown is idempotent by
+    convention (``close()`` twice closes once). It is not when the block uses the object it
+    is switching off (``if self.thread is not None: self.thread.join(); self.thread =
+    None``): the other thread's ``None`` can land between the check and the use."""
+    if w.op != "assign" or w.method or w.subscript:
+        return False
+    value = _assigned_value(w.node)
+    if not (isinstance(value, cst.Name) and value.value in ("False", "None")) and not (
+        isinstance(value, cst.Integer) and value.value == "0"
+    ):
+        return False
+    if not mentions(if_node.test, w.target):
+        return False
+    for stmt in if_node.body.body:
+        if stmt is w.node or (
+            isinstance(stmt, cst.SimpleStatementLine) and list(stmt.body) == [w.node]
+        ):
+            continue
+        if _uses(stmt, w.target):
+            return False
+    return True
+
+
+def _uses(node: cst.CSTNode, dotted: str) -> bool:
+    """Does ``node`` read ``dotted`` (``x.attr``, ``x[...]``, ``x()``, ``f(x)``)?"""
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        name = dotted_name(current) if isinstance(current, cst.Name | cst.Attribute) else None
+        if name is not None:
+            if name == dotted or name.startswith(dotted + "."):
+                return True
+            continue  # a whole dotted chain: ``self.thread_name`` is not ``self.thread``
+        stack.extend(current.children)
+    return False
 
 
 def _is_constant(value: cst.BaseExpression) -> bool:
