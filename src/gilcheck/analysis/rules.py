@@ -413,9 +413,14 @@ class Judge:
                     _constructing(caller, self.m.fork_hooks) or caller.fid in construction
                     for caller, _, _ in callers
                 ]
-                for (caller, locks, _), constructing in zip(callers, building, strict=True):
+                retired = [_deprecated(caller) for caller, _, _ in callers]
+                for (caller, locks, _), constructing, old in zip(
+                    callers, building, retired, strict=True
+                ):
                     if constructing and not all(building):
                         continue  # nothing runs concurrently with __init__
+                    if old and not all(retired):
+                        continue  # a deprecated way in does not define the protocol
                     have = {
                         lk
                         for lk in self.expand(list(locks), caller)
@@ -488,18 +493,46 @@ class Judge:
         for info in self.mro(cls):
             for value in info.inst_attrs.get(attr, ()):
                 factory_name = self._strip(value)
-                if not factory_name.startswith(head + "."):
-                    continue
-                factory = self._method(cls, factory_name[len(head) + 1 :])
-                if factory is None:
-                    continue
-                for name in factory.returns:
-                    for local in factory.local_values.get(name, ()):
-                        if local.startswith("<scope:"):
-                            found.add(int(local[7:-1]))
+                if factory_name.startswith(head + "."):
+                    found |= self._built_closures(cls, factory_name[len(head) + 1 :])
         if len(found) != 1:
             return None
         return self._scope_by_fid.get(found.pop())
+
+    def _built_closures(self, cls: ClassInfo, factory_name: str) -> set[int]:
+        """The nested functions the method ``factory_name`` returns."""
+        factory = self._method(cls, factory_name)
+        if factory is None:
+            return set()
+        return {
+            int(local[7:-1])
+            for name in factory.returns
+            for local in factory.local_values.get(name, ())
+            if local.startswith("<scope:")
+        }
+
+    def _property_closure(self, cls: ClassInfo, prop: Scope) -> Scope | None:
+        """``@cached_property def _event(self): return self._create_dispatcher()``: calling
+        ``self._event(e)`` calls the closure the factory builds (celery's ``State``)."""
+        node = prop.node
+        if not isinstance(node, cst.FunctionDef) or not any(
+            (dotted_name(d.decorator) or "").rpartition(".")[2] in _PROPERTIES
+            for d in node.decorators
+        ):
+            return None
+        body = node.body.body
+        last = body[-1] if body else None
+        if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1):
+            return None
+        ret = last.body[0]
+        if not (isinstance(ret, cst.Return) and isinstance(ret.value, cst.Call)):
+            return None
+        func = dotted_name(ret.value.func)
+        head, _, rest = (func or "").partition(".")
+        if head != prop.self_name or not rest or "." in rest:
+            return None
+        found = self._built_closures(cls, rest)
+        return self._scope_by_fid.get(found.pop()) if len(found) == 1 else None
 
     def _method(self, cls: ClassInfo, name: str) -> Scope | None:
         for info in self.mro(cls):
@@ -512,7 +545,10 @@ class Judge:
         if "." in rest:
             return None
         if rest and scope.cls is not None and head in (scope.self_name, scope.cls_name):
-            return self._method(scope.cls, rest) or self._stored_closure(scope.cls, head, rest)
+            method = self._method(scope.cls, rest)
+            if method is not None:
+                return self._property_closure(scope.cls, method) or method
+            return self._stored_closure(scope.cls, head, rest)
         if rest:
             return None
         sc: Scope | None = scope
@@ -1214,6 +1250,25 @@ _UNSAFE_DOC = re.compile(
     r"|\bonly for test|\bnot safe to call concurrently",
     re.IGNORECASE,
 )
+
+
+#: Decorators that turn a method into an attribute computed on access.
+_PROPERTIES = frozenset({"property", "cached_property", "cachedproperty", "lazy_property"})
+
+#: A docstring that retires the function: "Deprecated, use :meth:`event`." or ``..
+#: deprecated::``.
+_DEPRECATED_DOC = re.compile(r"^\s*deprecated\b|\.\.\s+deprecated::", re.IGNORECASE)
+
+
+def _deprecated(scope: Scope) -> bool:
+    """Is this function documented as deprecated? Its unlocked call of a helper that every
+    current caller calls under a lock is the old way in, kept for compatibility (celery's
+    ``State.task_event``: "Deprecated, use :meth:`event`", which takes the lock)."""
+    node = scope.node
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    doc = node.get_docstring(clean=False)
+    return doc is not None and _DEPRECATED_DOC.search(doc) is not None
 
 
 def _documented_unsafe(scope: Scope | None) -> bool:
