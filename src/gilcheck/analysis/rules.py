@@ -860,14 +860,10 @@ class Judge:
         if keyless and _size_floor(frame.node.test, w.target) >= 2:
             return True  # ``if len(d) > 10: d.popitem()``: two removals cannot empty it
         if frame.early_exit:
-            return False
+            return _idempotent(w) and _same_answer(frame.node, w)
         if _switches_off(w, frame.node):
             return True
-        if w.method not in known.ADDING_METHODS:
-            value = _assigned_value(w.node)
-            if w.op != "assign" or w.method or value is None or not _is_constant(value):
-                return False
-        return _only_reports(frame.node, w.node, w.scope)
+        return _idempotent(w) and _only_reports(frame.node, w.node, w.scope)
 
     def _creates_identity(self, w: Write, frame: CheckFrame, scope: Scope) -> bool:
         """Is losing the race observable? Two threads both pass the check and both store.
@@ -1339,6 +1335,68 @@ def _size_floor(test: cst.BaseExpression, target: str) -> int:
     if isinstance(target_node.operator, cst.GreaterThanEqual):
         return bound
     return 0
+
+
+def _idempotent(w: Write) -> bool:
+    """An act that leaves the same state when done twice: an add to a set (or an append
+    after a membership test), a store of a constant."""
+    if w.method in known.ADDING_METHODS:
+        return True
+    value = _assigned_value(w.node)
+    return w.op == "assign" and not w.method and value is not None and _is_constant(value)
+
+
+def _same_answer(check: cst.If, w: Write) -> bool:
+    """``if type(obj) in cache: return True`` ... ``cache.add(type(obj)); return True``: the
+    early exit and the path through the act give the caller the same constant answer, so
+    the caller cannot tell "first time" from "seen before" (``asyncio.iscoroutine``)."""
+    exit_value = _return_constant(check.body.body[-1])
+    if exit_value is None:
+        return False
+    path = _path_to(w.scope.node, w.node)
+    if not path:
+        return False
+    for stmts, index in reversed(path):
+        for stmt in stmts[index + 1 :]:
+            answer = _return_constant(stmt)
+            if answer is not None:
+                return answer == exit_value
+            return False  # more work before the answer: not only a repeat
+        if not isinstance(stmts, _IfBody):
+            return False
+    return False
+
+
+class _IfBody(tuple[cst.CSTNode, ...]):
+    """The statements of an ``if`` body (falling off its end continues after the ``if``)."""
+
+
+def _path_to(root: cst.CSTNode, act: cst.CSTNode) -> list[tuple[tuple[cst.CSTNode, ...], int]]:
+    """The statement lists from ``root`` down to the line holding ``act``, with the index of
+    the statement taken at each level."""
+    if not isinstance(root, cst.FunctionDef | cst.If):
+        return []
+    stmts: tuple[cst.CSTNode, ...] = tuple(root.body.body)
+    if isinstance(root, cst.If):
+        stmts = _IfBody(stmts)
+    for i, stmt in enumerate(stmts):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(small is act or getattr(small, "value", None) is act for small in stmt.body):
+                return [(stmts, i)] if len(stmt.body) == 1 else []
+        elif isinstance(stmt, cst.If) and stmt.orelse is None:
+            inner = _path_to(stmt, act)
+            if inner:
+                return [(stmts, i), *inner]
+    return []
+
+
+def _return_constant(stmt: cst.CSTNode) -> str | None:
+    """``return True``: the constant's code; otherwise None."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        ret = stmt.body[0]
+        if isinstance(ret, cst.Return) and ret.value is not None and _is_constant(ret.value):
+            return code_of(ret.value)
+    return None
 
 
 def _switches_off(w: Write, if_node: cst.If) -> bool:
