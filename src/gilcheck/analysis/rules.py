@@ -1353,7 +1353,8 @@ def _same_answer(check: cst.If, w: Write) -> bool:
     exit_value = _return_constant(check.body.body[-1])
     if exit_value is None:
         return False
-    path = _path_to(w.scope.node, w.node)
+    func = w.scope.node
+    path = _path_to(func.body, w.node) if isinstance(func, cst.FunctionDef) else []
     if not path:
         return False
     for stmts, index in reversed(path):
@@ -1371,22 +1372,28 @@ class _IfBody(tuple[cst.CSTNode, ...]):
     """The statements of an ``if`` body (falling off its end continues after the ``if``)."""
 
 
-def _path_to(root: cst.CSTNode, act: cst.CSTNode) -> list[tuple[tuple[cst.CSTNode, ...], int]]:
-    """The statement lists from ``root`` down to the line holding ``act``, with the index of
-    the statement taken at each level."""
-    if not isinstance(root, cst.FunctionDef | cst.If):
-        return []
-    stmts: tuple[cst.CSTNode, ...] = tuple(root.body.body)
-    if isinstance(root, cst.If):
+def _path_to(
+    block: cst.BaseSuite, act: cst.CSTNode, *, branch: bool = False
+) -> list[tuple[tuple[cst.CSTNode, ...], int]]:
+    """The statement lists from ``block`` down to the line holding ``act`` through ``if``
+    branches, with the index of the statement taken at each level."""
+    stmts: tuple[cst.CSTNode, ...] = tuple(block.body)
+    if branch:
         stmts = _IfBody(stmts)
     for i, stmt in enumerate(stmts):
         if isinstance(stmt, cst.SimpleStatementLine):
             if any(small is act or getattr(small, "value", None) is act for small in stmt.body):
                 return [(stmts, i)] if len(stmt.body) == 1 else []
-        elif isinstance(stmt, cst.If) and stmt.orelse is None:
-            inner = _path_to(stmt, act)
-            if inner:
-                return [(stmts, i), *inner]
+        elif isinstance(stmt, cst.If):
+            branches: list[cst.BaseSuite] = [stmt.body]
+            orelse = stmt.orelse
+            while orelse is not None:
+                branches.append(orelse.body)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            for suite in branches:
+                inner = _path_to(suite, act, branch=True)
+                if inner:
+                    return [(stmts, i), *inner]
     return []
 
 
