@@ -1003,6 +1003,8 @@ class Collector:
                 )
             elif meth == "acquire" or meth == "release":
                 m.acquired.add(recv)
+            elif meth == "set" and len(node.args) == 1 and not node.args[0].keyword:
+                m.handoffs.append((sc, recv, node.args[0].value))
             elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
                 if meth in known.REMOVING_METHODS:
                     m.removed_from.add(recv)

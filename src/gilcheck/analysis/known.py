@@ -45,6 +45,9 @@ THREAD_LOCAL_FACTORIES: frozenset[str] = frozenset(
     {"threading.local", "_threading_local.local", "_thread._local"}
 )
 
+#: Per-context variables: each thread (and each asyncio task) sees its own value.
+CONTEXT_VAR_FACTORIES: frozenset[str] = frozenset({"contextvars.ContextVar"})
+
 #: Classes whose constructor takes a thread/process target: name -> (target, args) positions.
 THREAD_CLASSES: dict[str, tuple[int, int]] = {
     "threading.Thread": (1, 3),

@@ -183,6 +183,8 @@ class ModuleModel:
     import_calls: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
+    #: ``holder.set(value)`` calls (a ContextVar takes a per-task value): (scope, holder, value)
+    handoffs: list[tuple[Scope, str, cst.BaseExpression]] = field(default_factory=list)
     #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)
     acquired: set[str] = field(default_factory=set)
     #: containers whose items are written anywhere in a function (``x[k] = v``, ``x.append()``)

@@ -275,6 +275,65 @@ class Judge:
                     return True
         return False
 
+    @functools.cached_property
+    def confined_classes(self) -> set[str]:
+        """Classes of this module whose every instance built here goes straight into
+        per-thread storage: ``_tls.client = Client()``, or ``client = Client()`` then
+        ``_tls.client = client`` or ``_client_var.set(client)`` (a ContextVar). Each thread
+        gets its own instance, so their state is confined to it (gunicorn's
+        ``get_dirty_client``)."""
+        stores: list[tuple[Scope, cst.BaseExpression]] = []
+        for w in self.m.writes:
+            if w.op != "assign" or w.subscript or w.method or "." not in w.target:
+                continue
+            value = _assigned_value(w.node)
+            if value is not None and self._is_thread_local(w.target.rpartition(".")[0], w.scope):
+                stores.append((w.scope, value))
+        for scope, holder, value in self.m.handoffs:
+            if any(
+                self._strip(v) in known.CONTEXT_VAR_FACTORIES for v in self.values_of(holder, scope)
+            ):
+                stores.append((scope, value))
+        confined: dict[str, int] = {}
+        for scope, value in stores:
+            for cls in self._built_classes(value, scope):
+                confined[cls] = confined.get(cls, 0) + 1
+        if not confined:
+            return set()
+        built = dict.fromkeys(confined, 0)
+        callees: list[tuple[str, Scope | None]] = [(c.callee, c.scope) for c in self.m.calls]
+        callees += [(callee, None) for callee in self.m.import_calls]
+        for callee, caller in callees:
+            qual = self.qualify(callee, caller)
+            if qual in built:
+                built[qual] += 1
+        return {cls for cls, n in confined.items() if 0 < built[cls] <= n}
+
+    def _confined(self, scope: Scope, symbol: str) -> bool:
+        """Is ``symbol`` (``self.x``) state of an instance confined to one thread?"""
+        if scope.cls is None or not self.confined_classes or not scope.self_name:
+            return False
+        return symbol.startswith(scope.self_name + ".") and any(
+            self.class_qualname(c) in self.confined_classes for c in self.mro(scope.cls)
+        )
+
+    def _built_classes(self, value: cst.BaseExpression, scope: Scope) -> set[str]:
+        """The classes of this module that ``value`` (``Client()``, or a local bound to one)
+        is an instance of."""
+        if isinstance(value, cst.Call):
+            name = dotted_name(value.func)
+            values = [self.qualify(name, scope)] if name is not None else []
+        elif isinstance(value, cst.Name):
+            values = [self._strip(v) for v in scope.local_values.get(value.value, ())]
+        else:
+            return set()
+        out: set[str] = set()
+        for qual in values:
+            info = self.class_named(qual)
+            if info is not None:
+                out.add(self.class_qualname(info))
+        return out
+
     # -- locks -------------------------------------------------------------------------------
     def lock_strength(self, expr: str, scope: Scope | None) -> int:
         if expr.startswith("@"):
@@ -649,6 +708,7 @@ class Judge:
             ceiling=(
                 Confidence.LOW
                 if self._fallback(scope)
+                or self._confined(scope, symbol)
                 or (
                     code in _DATA_RULES
                     and (self._on_event_loop(scope) or _documented_unsafe(scope))
