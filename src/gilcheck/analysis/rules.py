@@ -1626,6 +1626,11 @@ _REPORTING = frozenset(
 _IDEMPOTENT_CALLS = frozenset({"close", "shutdown", "cancel", "stop", "set", "clear", "flush"})
 
 
+def _setter(name: str) -> bool:
+    """``pa.set_cpu_count(n)``: a setter stores a value; storing it twice stores it once."""
+    return name.startswith("set_") and not name.startswith("set_up")
+
+
 def _only_reports(if_node: cst.If, act: cst.CSTNode, scope: Scope) -> bool:
     """Does the if-body hold nothing but ``act``, reporting or idempotent calls, constant
     stores and local computations (the message a warn-once block builds)?"""
@@ -1659,7 +1664,7 @@ def _harmless(stmt: cst.CSTNode, act: cst.CSTNode, scope: Scope) -> bool:
                     if isinstance(func, cst.Name)
                     else ""
                 )
-                if last in _REPORTING or last in _IDEMPOTENT_CALLS:
+                if last in _REPORTING or last in _IDEMPOTENT_CALLS or _setter(last):
                     continue
             return False
         if isinstance(small, cst.Assign | cst.AugAssign | cst.AnnAssign):
