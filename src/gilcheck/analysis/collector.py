@@ -191,6 +191,20 @@ def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
             mc = _method_call(cst.Expr(test.expression))
             if mc is not None and mc[1] in ACQUIRE_RELEASE:
                 return [mc]
+    if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
+        # An optional lock: ``if lock is not None: lock.acquire()`` ... ``if lock is not
+        # None: lock.release()`` (tqdm's ``TqdmDefaultWriteLock``). Held in between when
+        # there is one.
+        (only,) = stmt.body.body
+        if isinstance(only, cst.SimpleStatementLine) and len(only.body) == 1:
+            mc = _method_call(only.body[0])
+            if (
+                mc is not None
+                and mc[0]
+                and mentions(stmt.test, mc[0])
+                and (mc[1] in ACQUIRE_RELEASE or mc[1] in _RELEASE_ACQUIRE)
+            ):
+                return [mc]
     return []
 
 
@@ -748,6 +762,8 @@ class Collector:
             elif name not in sc.nonlocal_names:
                 sc.assigned.add(name)
                 sc.local_values.setdefault(name, []).extend(self.value_summary(value))
+                if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
+                    sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
         if isinstance(target, cst.Attribute):
             dotted = dotted_name(target)
@@ -1137,6 +1153,13 @@ class Collector:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _is_own_class(value: cst.BaseExpression | None, self_name: str) -> bool:
+    """``type(self)`` or ``self.__class__``."""
+    if isinstance(value, cst.Call) and dotted_name(value.func) == "type" and len(value.args) == 1:
+        return dotted_name(value.args[0].value) == self_name
+    return dotted_name(value) == f"{self_name}.__class__" if value is not None else False
 
 
 def _unpacked_pairs(
