@@ -374,6 +374,7 @@ class Collector:
         #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
+        self._import_fallback = False  # in a module-level ``except ImportError:`` handler
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
             cst.Module: self._module,
@@ -629,6 +630,8 @@ class Collector:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self.m.imports[local] = f"{module}.{name}" if module else name
+            if self._import_fallback and module:
+                self.m.fallback_imports.append(f"{module}.{name}")
 
     # -- name resolution (syntactic) -----------------------------------------------------------
     def qualify(self, dotted: str) -> str:
@@ -724,7 +727,15 @@ class Collector:
             self.walk(node.type)
         if node.name is not None and isinstance(node.name.name, cst.Name) and self.scope:
             self.scope.assigned.add(node.name.name.value)
+        fallback = (
+            self.scope is None
+            and self.class_body is None
+            and node.type is not None
+            and any(mentions(node.type, name) for name in ("ImportError", "ModuleNotFoundError"))
+        )
+        saved, self._import_fallback = self._import_fallback, self._import_fallback or fallback
         self.walk(node.body)
+        self._import_fallback = saved
 
     def _target(
         self,

@@ -183,6 +183,9 @@ class ModuleModel:
     import_calls: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
+    #: ``try: from _accel import X`` / ``except ImportError: from ._pure import X``: the
+    #: qualified names imported only as a fallback (``zoneinfo._zoneinfo.ZoneInfo``)
+    fallback_imports: list[str] = field(default_factory=list)
     #: ``holder.set(value)`` calls (a ContextVar takes a per-task value): (scope, holder, value)
     handoffs: list[tuple[Scope, str, cst.BaseExpression]] = field(default_factory=list)
     #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)

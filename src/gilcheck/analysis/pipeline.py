@@ -434,6 +434,7 @@ def _summary(
         threaded=frozenset(threaded),
         entries=tuple(entries),
         import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
+        fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
     )
 
 

@@ -59,7 +59,13 @@ class Project:
         self.threaded: set[str] = set()
         self.entries: list[EntrySummary] = []
         self.import_calls: set[str] = set()
+        fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
+        imported: dict[str, set[str]] = {}  # name -> modules importing it at all
         for s in summaries:
+            for name in s.fallback_imports:
+                fallback.setdefault(name, set()).add(s.module)
+            for name in s.imports.values():
+                imported.setdefault(name, set()).add(s.module)
             self.functions.update(s.functions)
             self.classes.update(s.classes)
             self.params.update(s.params)
@@ -68,6 +74,9 @@ class Project:
             self.threaded |= s.threaded
             self.entries.extend(s.entries)
             self.import_calls.update(s.import_calls)
+        #: pure-Python fallbacks of accelerated twins, imported by no module except in an
+        #: ``except ImportError:`` handler: dead code wherever the accelerator exists
+        self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
         self.reach: dict[str, EntrySummary] = {}
         #: function -> the starts (indexes into ``self.starts``) that reach it
         self.contexts: dict[str, set[int]] = {}
@@ -232,9 +241,21 @@ class Project:
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
         f = self._settle(candidate)
-        if f.confidence > candidate.ceiling:
-            return f.with_confidence(candidate.ceiling)
+        ceiling = candidate.ceiling
+        if self.fallbacks and self._in_fallback(candidate.func):
+            ceiling = Confidence.LOW
+        if f.confidence > ceiling:
+            return f.with_confidence(ceiling)
         return f
+
+    def _in_fallback(self, func: str) -> bool:
+        """Is ``func`` (``zoneinfo._zoneinfo.ZoneInfo.__new__``) inside a fallback name?"""
+        head = func
+        while head:
+            if head in self.fallbacks:
+                return True
+            head = head.rpartition(".")[0]
+        return False
 
     def _settle(self, candidate: Candidate) -> Finding:
         f = candidate.finding

@@ -70,6 +70,8 @@ class ModuleSummary:
     entries: tuple[EntrySummary, ...] = ()
     #: functions called at import time (module level, class bodies), module-qualified
     import_calls: tuple[str, ...] = ()
+    #: names imported in a module-level ``except ImportError:`` (a pure-Python fallback)
+    fallback_imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
