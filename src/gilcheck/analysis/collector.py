@@ -747,12 +747,8 @@ class Collector:
     ) -> None:
         sc = self.scope
         if isinstance(target, cst.Tuple | cst.List):
-            pairs = _unpacked_pairs(target, value)
             for element in target.elements:
-                # ``was_bound, cls.bound = cls.bound, True``: each target takes its own value
-                # (the flag is set to a constant, not updated from what it was).
-                element_value = pairs.get(id(element), None if augmented else value)
-                self._target(element.value, element_value, stmt, augmented=False)
+                self._target(element.value, None if augmented else value, stmt, augmented=False)
             return
         if isinstance(target, cst.StarredElement):
             self._target(target.value, value, stmt, augmented=augmented)
@@ -1171,19 +1167,6 @@ def _is_own_class(value: cst.BaseExpression | None, self_name: str) -> bool:
     if isinstance(value, cst.Call) and dotted_name(value.func) == "type" and len(value.args) == 1:
         return dotted_name(value.args[0].value) == self_name
     return dotted_name(value) == f"{self_name}.__class__" if value is not None else False
-
-
-def _unpacked_pairs(
-    target: cst.Tuple | cst.List, value: cst.BaseExpression | None
-) -> dict[int, cst.BaseExpression]:
-    """``a, b = x, y``: element of the target (by id) -> its own value, when both sides are
-    tuples of the same length without starred items."""
-    if not isinstance(value, cst.Tuple | cst.List) or len(value.elements) != len(target.elements):
-        return {}
-    elements = [*target.elements, *value.elements]
-    if any(isinstance(e, cst.StarredElement) for e in elements):
-        return {}
-    return {id(t): v.value for t, v in zip(target.elements, value.elements, strict=True)}
 
 
 def _remove_last(items: list[str], value: str) -> None:
