@@ -1184,10 +1184,41 @@ class Judge:
         locks = self.expand(locks, scope)
         held = set(locks)
         for lk in locks:
+            if lk.startswith("@") and scope.self_name:
+                attr = self._decorator_lock(lk[1:])
+                if attr is not None:
+                    held.add(f"{scope.self_name}.{attr}")
+                    lk = f"{scope.self_name}.{attr}"
             is_cond, built_on = self.is_condition(lk, scope)
             if is_cond and built_on:
                 held.add(built_on)
         return held
+
+    def _decorator_lock(self, name: str) -> str | None:
+        """The instance attribute a locking decorator of this module holds: ``def
+        locked(fn): def inner(self, ...): with self._pool_lock: ...`` -> ``_pool_lock``
+        (peewee's ``PooledDatabase``)."""
+        deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
+        if deco is None:
+            return None
+        found: set[str] = set()
+        stack: list[cst.CSTNode] = [deco.node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.FunctionDef) and node is not deco.node:
+                params = node.params.params
+                if params:
+                    first = params[0].name.value
+                    for inner in _walk(node.body):
+                        if isinstance(inner, cst.With):
+                            for item in inner.items:
+                                dotted = dotted_name(item.item) or ""
+                                head, _, attr = dotted.partition(".")
+                                if head == first and attr and "." not in attr:
+                                    found.add(attr)
+                continue
+            stack.extend(node.children)
+        return found.pop() if len(found) == 1 else None
 
     @functools.cached_property
     def gui_module(self) -> bool:
@@ -1489,6 +1520,14 @@ def _switches_off(w: Write, if_node: cst.If) -> bool:
         if _uses(stmt, w.target):
             return False
     return True
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 def _uses(node: cst.CSTNode, dotted: str) -> bool:
