@@ -311,9 +311,16 @@ _EMPTY_MODULE = cst.Module(body=[])
 
 
 def _is_default_of(value: cst.BaseExpression | None, dotted: str) -> bool:
-    """``x = x or make()`` / ``x = x if x is not None else make()``: a lazy default."""
+    """``x = x or make()`` / ``x = x if x is not None else make()``: a lazy default. Also
+    ``x = cast(T, x)``: a type-checker hint that stores the same object back."""
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         return dotted_name(value.left) == dotted
+    if (
+        isinstance(value, cst.Call)
+        and (dotted_name(value.func) or "").rpartition(".")[2] == "cast"
+        and len(value.args) == 2
+    ):
+        return dotted_name(value.args[1].value) == dotted
     return False
 
 
