@@ -401,7 +401,7 @@ def _summary(
         ):
             threaded.add(judge.class_qualname(entry_scope.cls))
         for arg in entry.args:  # an instance handed to a thread: its class is shared
-            cls_name = _instance_class(arg, entry_scope, judge)
+            cls_name = judge.instance_class(arg, entry_scope)
             if cls_name is not None:
                 threaded.add(cls_name)
         if target_ref is None:
@@ -457,21 +457,6 @@ def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:
     return value
 
 
-def _instance_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) -> str | None:
-    """The module class of ``Accumulator()`` or of a name bound to one, if any."""
-    if isinstance(arg, cst.Call):
-        func = dotted_name(arg.func)
-        values = [judge.qualify(func, scope)] if func is not None else []
-    else:
-        name = dotted_name(arg)
-        values = judge.values_of(name, scope) if name is not None else []
-    for value in values:
-        info = judge.class_named(judge._strip(value))
-        if info is not None:
-            return judge.class_qualname(info)
-    return None
-
-
 def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]:
     """``Thread(target=consume, args=(acc,))`` with ``acc = Accumulator()``: inside ``consume``
     its first parameter is an Accumulator, so ``acc.add()`` there calls ``Accumulator.add``."""
@@ -488,7 +473,7 @@ def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]
         if target is None:
             continue
         for param, arg in zip(target.params, entry.args, strict=False):
-            cls_name = _instance_class(arg, entry.scope, judge)
+            cls_name = judge.instance_class(arg, entry.scope)
             if cls_name is not None:
                 out[(target.fid, param)] = cls_name
     return out

@@ -296,7 +296,8 @@ class Judge:
                 stores.append((scope, value))
         confined: dict[str, int] = {}
         for scope, value in stores:
-            for cls in self._built_classes(value, scope):
+            cls = self.instance_class(value, scope)
+            if cls is not None:
                 confined[cls] = confined.get(cls, 0) + 1
         if not confined:
             return set()
@@ -317,22 +318,19 @@ class Judge:
             self.class_qualname(c) in self.confined_classes for c in self.mro(scope.cls)
         )
 
-    def _built_classes(self, value: cst.BaseExpression, scope: Scope) -> set[str]:
-        """The classes of this module that ``value`` (``Client()``, or a local bound to one)
-        is an instance of."""
-        if isinstance(value, cst.Call):
-            name = dotted_name(value.func)
-            values = [self.qualify(name, scope)] if name is not None else []
-        elif isinstance(value, cst.Name):
-            values = [self._strip(v) for v in scope.local_values.get(value.value, ())]
+    def instance_class(self, expr: cst.BaseExpression, scope: Scope | None) -> str | None:
+        """The module class of ``Accumulator()`` or of a name bound to one, if any."""
+        if isinstance(expr, cst.Call):
+            func = dotted_name(expr.func)
+            values = [self.qualify(func, scope)] if func is not None else []
         else:
-            return set()
-        out: set[str] = set()
-        for qual in values:
-            info = self.class_named(qual)
+            name = dotted_name(expr)
+            values = self.values_of(name, scope) if name is not None else []
+        for value in values:
+            info = self.class_named(self._strip(value))
             if info is not None:
-                out.add(self.class_qualname(info))
-        return out
+                return self.class_qualname(info)
+        return None
 
     # -- locks -------------------------------------------------------------------------------
     def lock_strength(self, expr: str, scope: Scope | None) -> int:
@@ -1199,25 +1197,19 @@ class Judge:
         locked(fn): def inner(self, ...): with self._pool_lock: ...`` -> ``_pool_lock``
         (peewee's ``PooledDatabase``)."""
         deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
-        if deco is None:
+        if deco is None or not isinstance(deco.node, cst.FunctionDef):
             return None
         found: set[str] = set()
-        stack: list[cst.CSTNode] = [deco.node]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.FunctionDef) and node is not deco.node:
-                params = node.params.params
-                if params:
-                    first = params[0].name.value
-                    for inner in _walk(node.body):
-                        if isinstance(inner, cst.With):
-                            for item in inner.items:
-                                dotted = dotted_name(item.item) or ""
-                                head, _, attr = dotted.partition(".")
-                                if head == first and attr and "." not in attr:
-                                    found.add(attr)
+        for wrapper in _walk(deco.node.body):
+            if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
                 continue
-            stack.extend(node.children)
+            first = wrapper.params.params[0].name.value  # the wrapper's ``self``
+            for node in _walk(wrapper.body):
+                if isinstance(node, cst.With):
+                    for item in node.items:
+                        head, _, attr = (dotted_name(item.item) or "").partition(".")
+                        if head == first and attr and "." not in attr:
+                            found.add(attr)
         return found.pop() if len(found) == 1 else None
 
     @functools.cached_property
@@ -1517,7 +1509,7 @@ def _switches_off(w: Write, if_node: cst.If) -> bool:
             isinstance(stmt, cst.SimpleStatementLine) and list(stmt.body) == [w.node]
         ):
             continue
-        if _uses(stmt, w.target):
+        if mentions(stmt, w.target):
             return False
     return True
 
@@ -1528,20 +1520,6 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(current.children)
-
-
-def _uses(node: cst.CSTNode, dotted: str) -> bool:
-    """Does ``node`` read ``dotted`` (``x.attr``, ``x[...]``, ``x()``, ``f(x)``)?"""
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        name = dotted_name(current) if isinstance(current, cst.Name | cst.Attribute) else None
-        if name is not None:
-            if name == dotted or name.startswith(dotted + "."):
-                return True
-            continue  # a whole dotted chain: ``self.thread_name`` is not ``self.thread``
-        stack.extend(current.children)
-    return False
 
 
 def _is_constant(value: cst.BaseExpression) -> bool:
