@@ -493,7 +493,10 @@ class Collector:
             if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
                 checks = self._checks_of(stmt.test)
                 if checks:
-                    sc.checks.append(CheckFrame(stmt, checks, tuple(sc.locks), early_exit=True))
+                    implied = frozenset(_presence_facts(stmt.test, False, self._fetched))
+                    sc.checks.append(
+                        CheckFrame(stmt, checks, tuple(sc.locks), early_exit=True, implied=implied)
+                    )
                     pushed_checks += 1
         if acquired:
             sc.returns_holding = True
@@ -596,6 +599,8 @@ class Collector:
         name = node.name.value
         qualname = self.prefix + name
         info = ClassInfo(name=name, qualname=qualname, bases=bases)
+        doc = node.get_docstring(clean=False)
+        info.doc_unsafe = doc is not None and known.UNSAFE_DOC.search(doc) is not None
         self.m.classes[qualname] = info
         marker = f"<class:{qualname}>"
         if self.scope is not None:
@@ -853,8 +858,16 @@ class Collector:
                 kinds = _REMOVE_KINDS
             else:
                 kinds = _ASSIGN_KINDS
+            # a read, ``del d[k]`` or ``d[k] += 1`` relies on the item being there: the
+            # branch taken must have established it
+            relies = kinds is _REMOVE_KINDS or (subscript and op in ("rmw", "del"))
             for frame in reversed(sc.checks):
-                if any(c.ref == target and c.kind in kinds for c in frame.checks):
+                if any(
+                    c.ref == target
+                    and c.kind in kinds
+                    and (not relies or frame.implied is None or target in frame.implied)
+                    for c in frame.checks
+                ):
                     check = frame
                     break
         self.m.writes.append(
@@ -889,6 +902,13 @@ class Collector:
                         checks.append(Check("none", value[5:-1]))
         return checks
 
+    def _fetched(self, name: str) -> list[str]:
+        """The containers the local ``name`` was read from with ``.get()``."""
+        sc = self.scope
+        if sc is None or "." in name or not sc.is_local(name):
+            return []
+        return [v[5:-1] for v in sc.local_values.get(name, ()) if v.startswith("<get:")]
+
     def _if(self, node: cst.If) -> None:
         self.walk(node.test)
         sc = self.scope
@@ -898,8 +918,10 @@ class Collector:
                 self.walk(node.orelse)
             return
         checks = self._checks_of(node.test)
-        frame = CheckFrame(node, checks, tuple(sc.locks)) if checks else None
-        if frame is not None:
+        frame = None
+        if checks:
+            implied = frozenset(_presence_facts(node.test, True, self._fetched))
+            frame = CheckFrame(node, checks, tuple(sc.locks), implied=implied)
             sc.checks.append(frame)
         acquired = _acquire_in_test(node.test)
         if acquired is not None:
@@ -909,6 +931,9 @@ class Collector:
         sc.ifs.pop()
         if acquired is not None:
             _remove_last(sc.locks, acquired)
+        if frame is not None:
+            # the else branch knows the opposite of what the body knows
+            frame.implied = frozenset(_presence_facts(node.test, False, self._fetched))
         if node.orelse is not None:
             self.walk(node.orelse)
         if frame is not None:
@@ -1014,7 +1039,7 @@ class Collector:
         if self._stmt is not None:
             m.statement_of[node] = self._stmt
         if sc is not None:
-            m.calls.append(CallSite(sc, func, tuple(sc.locks)))
+            m.calls.append(CallSite(sc, func, tuple(sc.locks), "while" in sc.loops))
         else:
             m.import_calls.append(func)
         recv, dot, meth = func.rpartition(".")
@@ -1252,6 +1277,32 @@ def _iterated_container(expr: cst.BaseExpression) -> str | None:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _presence_facts(
+    test: cst.BaseExpression, truth: bool, fetched: Callable[[str], list[str]]
+) -> set[str]:
+    """The refs whose membership (``k in d``) or emptiness (``if q``, ``len(q)``) is known
+    when ``test`` evaluates to ``truth``, either way round. ``a and b`` true knows what
+    either knows; false knows only what both know (``a or b`` the other way). ``fetched``
+    names the containers a local was read from (``v = d.get(k)``: testing ``v`` tests ``d``).
+    """
+    if isinstance(test, cst.BooleanOperation):
+        conjunction = isinstance(test.operator, cst.And)
+        left = _presence_facts(test.left, truth, fetched)
+        right = _presence_facts(test.right, truth, fetched)
+        return left | right if conjunction == truth else left & right
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _presence_facts(test.expression, not truth, fetched)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) > 1:
+        return set()  # ``a < len(q) < b``: rare; know nothing
+    checks: list[Check] = []
+    _collect_checks(test, checks)
+    facts = {c.ref for c in checks if c.kind in _REMOVE_KINDS}
+    for c in checks:
+        if c.kind == "none":
+            facts.update(fetched(c.ref))
+    return facts
 
 
 def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:

@@ -30,6 +30,9 @@ class ClassInfo:
     #: ``self.attr = ...`` anywhere in the class's methods
     inst_attrs: dict[str, list[str]] = field(default_factory=dict)
     methods: dict[str, Scope] = field(default_factory=dict)
+    #: the class docstring states a threading contract (``known.UNSAFE_DOC``: "Not thread
+    #: safe", "Only one thread ...")
+    doc_unsafe: bool = False
 
 
 @dataclass(eq=False)
@@ -47,6 +50,10 @@ class CheckFrame:
     locks: tuple[str, ...]  # locks held when the test runs
     #: ``if ...: return`` guarding the rest of the block (the act follows the ``if``)
     early_exit: bool = False
+    #: refs whose membership or emptiness the branch taken establishes (``k in d``, ``q``).
+    #: ``if k not in d and k in other: return`` falls through knowing nothing about ``d``, so a
+    #: later ``d[k]`` does not rely on the check. None: not computed (every check counts).
+    implied: frozenset[str] | None = None
 
 
 @dataclass(eq=False)
@@ -134,6 +141,8 @@ class CallSite:
     scope: Scope | None
     callee: str  # dotted expression as written ("self._flush", "helper", "mod.f")
     locks: tuple[str, ...]
+    #: inside a ``while`` loop of the calling function
+    in_while: bool = False
 
 
 @dataclass(eq=False)

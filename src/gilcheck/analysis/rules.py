@@ -512,6 +512,20 @@ class Judge:
         return self._inherited_locks(methods=False)
 
     @functools.cached_property
+    def looped_helpers(self) -> set[int]:
+        """Private functions and methods that this module calls, and calls only inside a
+        ``while`` loop: a wait in them is re-checked by the caller's loop (DBUtils'
+        ``_wait_lock``, called by every ``connection()`` retry loop). One call level."""
+        sites: dict[int, list[bool]] = {}
+        for site in self.m.calls:
+            if site.scope is None:
+                continue
+            for callee in self._callee_scopes(site.callee, site.scope):
+                if _private(callee.name) and callee is not site.scope:
+                    sites.setdefault(callee.fid, []).append(site.in_while)
+        return {fid for fid, loops in sites.items() if all(loops)}
+
+    @functools.cached_property
     def writers(self) -> dict[str, tuple[str, ...]]:
         """Instance state -> the functions that change it outside construction (RacerD's
         conflict check asks whether two threads can run two of them, or one of them twice)."""
@@ -709,12 +723,24 @@ class Judge:
                 or self._confined(scope, symbol)
                 or (
                     code in _DATA_RULES
-                    and (self._on_event_loop(scope) or _documented_unsafe(scope))
+                    and (
+                        self._on_event_loop(scope)
+                        or _documented_unsafe(scope)
+                        or (_instance_state(ref, symbol, scope) and self._class_contract(scope))
+                        or _benign_note(scope, node)
+                    )
                 )
                 else Confidence.HIGH
             ),
             **extra,  # type: ignore[arg-type]
         )
+
+    def _class_contract(self, scope: Scope) -> bool:
+        """The docstring of the method's class (or of a base class in this module) states a
+        threading contract for its instances ("Not thread safe", "Only one thread ...")."""
+        while scope.kind == "lambda" and scope.parent is not None:
+            scope = scope.parent
+        return scope.cls is not None and any(c.doc_unsafe for c in self.mro(scope.cls))
 
     def _on_event_loop(self, scope: Scope | None) -> bool:
         """Code of an ``async def`` (lambdas included), or a private helper only coroutines
@@ -1022,6 +1048,7 @@ class Judge:
             if (
                 call.method == "wait"
                 and not call.in_while
+                and scope.fid not in self.looped_helpers
                 and not pause
                 and (not timed or tests_shared)
                 and not self._process_condition(recv, scope)
@@ -1323,14 +1350,6 @@ class Judge:
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 
-#: A docstring that states the contract: callers must not race (or it is for tests only).
-_UNSAFE_DOC = re.compile(
-    r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b|\btesting only\b"
-    r"|\bonly for test|\bnot safe to call concurrently",
-    re.IGNORECASE,
-)
-
-
 #: Decorators that turn a method into an attribute computed on access.
 _PROPERTIES = frozenset({"property", "cached_property", "cachedproperty", "lazy_property"})
 
@@ -1358,10 +1377,61 @@ def _documented_unsafe(scope: Scope | None) -> bool:
         node = scope.node
         if isinstance(node, cst.FunctionDef):
             doc = node.get_docstring(clean=False)
-            if doc and _UNSAFE_DOC.search(doc):
+            if doc and known.UNSAFE_DOC.search(doc):
                 return True
         scope = scope.parent
     return False
+
+
+def _instance_state(ref: Ref | None, symbol: str, scope: Scope) -> bool:
+    """Is the reported state the instance's own (``self.x``)? GIL006 reports carry no ref."""
+    if ref is not None:
+        return ref.kind == "instance"
+    return scope.self_name is not None and symbol.split(".", 1)[0] == scope.self_name
+
+
+def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
+    """Does a comment call this race benign? Read are the comments that open the function
+    (what it is for) and the ones on or just above the reported statement (filelock's
+    "Two threads sweeping at once only both try the same removals"). The author weighed the
+    race and kept it; a fix would not be accepted."""
+    while scope.kind == "lambda" and scope.parent is not None:
+        scope = scope.parent
+    func = scope.node
+    if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
+        return False
+    blocks: list[list[str]] = []
+    if func.body.header.comment is not None:
+        blocks.append([func.body.header.comment.value])
+    opening = list(func.body.body[:2])
+    if len(opening) == 2 and func.get_docstring(clean=False) is None:
+        opening = opening[:1]  # the statement after a docstring opens the code too
+    stmt = _statement_of(func.body, node)
+    for statement in (*opening, stmt):
+        if statement is None:
+            continue
+        lines = getattr(statement, "leading_lines", ())
+        blocks.append([line.comment.value for line in lines if line.comment is not None])
+        trailing = getattr(statement, "trailing_whitespace", None)
+        if trailing is not None and trailing.comment is not None:
+            blocks.append([trailing.comment.value])
+    return any(known.BENIGN_RACE_NOTE.search(" ".join(b)) for b in blocks if b)
+
+
+def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The innermost statement (simple line or compound) under ``root`` that contains
+    ``node``, or None."""
+    found: cst.CSTNode | None = None
+    todo: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(root, None)]
+    while todo:
+        current, stmt = todo.pop()
+        if isinstance(current, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+            stmt = current
+        if current is node:
+            found = stmt
+            break
+        todo.extend((child, stmt) for child in current.children)
+    return found
 
 
 def _private(name: str) -> bool:
