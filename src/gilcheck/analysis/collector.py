@@ -466,14 +466,19 @@ class Collector:
         pushed_checks = 0
         cond_calls = self.m.cond_calls
         previous: list[CondCall] = []
+        previous_if: tuple[cst.If, list[CondCall]] | None = None
         for stmt in stmts:
             if previous and _leaves(stmt):
                 for call in previous:
                     call.then_leaves = True
+            if previous_if is not None and _returns_tested(stmt, previous_if[0].test):
+                for call in previous_if[1]:
+                    call.reported = True
             self._stmt = stmt
             before = len(cond_calls)
             self.walk(stmt)
             previous = cond_calls[before:] if isinstance(stmt, cst.SimpleStatementLine) else []
+            previous_if = (stmt, cond_calls[before:]) if isinstance(stmt, cst.If) else None
             for recv, meth in _statement_calls(stmt):
                 key = _acquired_key(recv, meth)
                 if key is not None:
@@ -495,7 +500,14 @@ class Collector:
                 if checks:
                     implied = frozenset(_presence_facts(stmt.test, False, self._fetched))
                     sc.checks.append(
-                        CheckFrame(stmt, checks, tuple(sc.locks), early_exit=True, implied=implied)
+                        CheckFrame(
+                            stmt,
+                            checks,
+                            tuple(sc.locks),
+                            early_exit=True,
+                            implied=implied,
+                            known_set=frozenset(_set_facts(stmt.test, False)),
+                        )
                     )
                     pushed_checks += 1
         if acquired:
@@ -861,7 +873,10 @@ class Collector:
             # a read, ``del d[k]`` or ``d[k] += 1`` relies on the item being there: the
             # branch taken must have established it
             relies = kinds is _REMOVE_KINDS or (subscript and op in ("rmw", "del"))
+            update = op == "rmw" and not subscript and not method
             for frame in reversed(sc.checks):
+                if update and target in frame.known_set:
+                    continue
                 if any(
                     c.ref == target
                     and c.kind in kinds
@@ -921,7 +936,8 @@ class Collector:
         frame = None
         if checks:
             implied = frozenset(_presence_facts(node.test, True, self._fetched))
-            frame = CheckFrame(node, checks, tuple(sc.locks), implied=implied)
+            known_set = frozenset(_set_facts(node.test, True))
+            frame = CheckFrame(node, checks, tuple(sc.locks), implied=implied, known_set=known_set)
             sc.checks.append(frame)
         acquired = _acquire_in_test(node.test)
         if acquired is not None:
@@ -934,6 +950,7 @@ class Collector:
         if frame is not None:
             # the else branch knows the opposite of what the body knows
             frame.implied = frozenset(_presence_facts(node.test, False, self._fetched))
+            frame.known_set = frozenset(_set_facts(node.test, False))
         if node.orelse is not None:
             self.walk(node.orelse)
         if frame is not None:
@@ -1054,6 +1071,7 @@ class Collector:
                         tuple(sc.locks),
                         "while" in sc.loops,
                         sc.ifs[-1].test if sc.ifs else None,
+                        reported=_returned(self._stmt, node),
                     )
                 )
             elif meth == "acquire" or meth == "release":
@@ -1277,6 +1295,48 @@ def _iterated_container(expr: cst.BaseExpression) -> str | None:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _returned(stmt: cst.CSTNode | None, call: cst.Call) -> bool:
+    """Is ``call`` the value of a ``return`` statement (``return cv.wait(timeout)``)?"""
+    return isinstance(stmt, cst.Return) and stmt.value is call
+
+
+def _returns_tested(stmt: cst.CSTNode, test: cst.BaseExpression) -> bool:
+    """``return x`` (or ``return not x``) where ``x`` is a name the ``if`` test before it
+    tested: the predicate is re-read and handed to the caller (``threading.Event.wait``)."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    ret = stmt.body[0]
+    if not isinstance(ret, cst.Return) or ret.value is None:
+        return False
+    value = ret.value
+    while isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
+        value = value.expression
+    name = dotted_name(value)
+    return name is not None and mentions(test, name)
+
+
+def _set_facts(test: cst.BaseExpression, truth: bool) -> set[str]:
+    """The refs known to be set (truthy, or not None) when ``test`` evaluates to ``truth``."""
+    if isinstance(test, cst.BooleanOperation):
+        conjunction = isinstance(test.operator, cst.And)
+        left = _set_facts(test.left, truth)
+        right = _set_facts(test.right, truth)
+        return left | right if conjunction == truth else left & right
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _set_facts(test.expression, not truth)
+    name = dotted_name(test)
+    if name is not None:
+        return {name} if truth and name not in _NONE_NAMES else set()
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op = test.comparisons[0].operator
+        other = test.comparisons[0].comparator
+        name = dotted_name(test.left)
+        negated = isinstance(op, cst.IsNot) == truth  # ``x is not None`` true: set
+        if name is not None and _is_none(other) and isinstance(op, cst.Is | cst.IsNot) and negated:
+            return {name}
+    return set()
 
 
 def _presence_facts(

@@ -54,6 +54,10 @@ class CheckFrame:
     #: ``if k not in d and k in other: return`` falls through knowing nothing about ``d``, so a
     #: later ``d[k]`` does not rely on the check. None: not computed (every check counts).
     implied: frozenset[str] | None = None
+    #: refs the branch taken knows to be set (truthy, not None): ``if not self._usage:
+    #: return`` falls through with ``self._usage`` set, so ``self._usage += x`` after it is an
+    #: update (GIL004's business), not a second initialization
+    known_set: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)
@@ -132,6 +136,10 @@ class CondCall:
     if_test: cst.BaseExpression | None = None
     #: the next statement leaves (``wait(timeout)`` then ``return``: a bounded sleep)
     then_leaves: bool = False
+    #: the caller is told the outcome: ``return cv.wait(t)``, or ``if not self._flag:
+    #: cv.wait()`` then ``return self._flag`` (``threading.Event.wait``): nothing here assumes
+    #: the predicate holds
+    reported: bool = False
 
 
 @dataclass(eq=False)

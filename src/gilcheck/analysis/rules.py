@@ -944,6 +944,10 @@ class Judge:
         if keyless and _size_floor(frame.node.test, w.target) >= 2:
             return True  # ``if len(d) > 10: d.popitem()``: two removals cannot empty it
         if frame.early_exit:
+            if w.op == "read" and _raises(frame.node.body):
+                # ``if k not in d: raise NotFound(k)`` then ``d[k]``: losing the race raises
+                # KeyError instead of NotFound; an error either way
+                return True
             return _idempotent(w) and _same_answer(frame.node, w)
         if _switches_off(w, frame.node):
             return True
@@ -1049,6 +1053,7 @@ class Judge:
                 call.method == "wait"
                 and not call.in_while
                 and scope.fid not in self.looped_helpers
+                and not call.reported
                 and not pause
                 and (not timed or tests_shared)
                 and not self._process_condition(recv, scope)
@@ -1320,8 +1325,8 @@ class Judge:
             ref = self.resolve_ref(it.target, scope)
             if ref.key not in mutated or ref.kind not in ("global", "class", "instance"):
                 continue
-            if self.held(it.locks, scope):
-                continue
+            if self.held(it.locks, scope) or self._in_construction(scope, ref):
+                continue  # locked, or ``__init__`` before the object escapes
             writer = mutated[ref.key]
             if writer.scope is scope:
                 continue  # a loop that mutates what it iterates is a different bug
@@ -1381,6 +1386,15 @@ def _documented_unsafe(scope: Scope | None) -> bool:
                 return True
         scope = scope.parent
     return False
+
+
+def _raises(body: cst.BaseSuite) -> bool:
+    """Does the block end by raising (``if k not in d: raise KeyError(k)``)?"""
+    stmts = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = stmts[-1] if stmts else None
+    return isinstance(last, cst.SimpleStatementLine | cst.SimpleStatementSuite) and any(
+        isinstance(small, cst.Raise) for small in last.body
+    )
 
 
 def _instance_state(ref: Ref | None, symbol: str, scope: Scope) -> bool:
