@@ -838,6 +838,7 @@ class Collector:
             base = dotted_name(target.value)
             if base is not None:
                 self.m.removed_from.add(base)
+                self.m.removal_kinds.setdefault(base, set()).add("del")
                 if sc is not None:
                     self._write(stmt, "del", base, subscript=True)
         elif sc is not None:
@@ -1081,10 +1082,12 @@ class Collector:
             elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
                 if meth in known.REMOVING_METHODS:
                     m.removed_from.add(recv)
+                    m.removal_kinds.setdefault(recv, set()).add(meth)
                 if meth not in known.IDEMPOTENT_METHODS:
                     self._write(node, "mutate", recv, method=meth)
         elif dot and meth in known.REMOVING_METHODS:
             m.removed_from.add(recv)
+            m.removal_kinds.setdefault(recv, set()).add(meth)
         qual_func = self.qualify(func)
         if qual_func in known.MAIN_THREAD_ONLY_CALLS and sc is not None:
             m.main_thread_scopes.add(sc.fid)  # e.g. signal.signal() works only in the main thread

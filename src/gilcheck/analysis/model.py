@@ -211,6 +211,8 @@ class ModuleModel:
     mutated_containers: set[str] = field(default_factory=set)
     #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)
     removed_from: set[str] = field(default_factory=set)
+    #: for each of those, how items leave it: ``"del"`` or the method (``"pop"``, ``"clear"``)
+    removal_kinds: dict[str, set[str]] = field(default_factory=dict)
     #: the statement each call belongs to (for positions)
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     #: functions that can only run on the main thread (they call ``signal.signal``...)

@@ -901,7 +901,7 @@ class Judge:
                 continue
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
-            if self._benign_act(w, frame):
+            if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
                 raw = replace(raw, confidence=Confidence.LOW, ceiling=Confidence.LOW)
             elif w.op == "assign" and not w.method and not self._vital_identity(w, frame, scope):
                 raw = replace(raw, needs_thread=True)
@@ -919,6 +919,12 @@ class Judge:
             and self._state_key(w.target, w.scope) == key
         ]
         return bool(removers) and all(_documented_unsafe(sc) for sc in removers)
+
+    def _only_wiped(self, target: str, scope: Scope) -> bool:
+        """Is ``target`` only ever emptied whole (``clear()``), never item by item? A read
+        after a membership check then races only with a full reset (joblib's
+        ``Memory.clear``, SQLAlchemy's test-time ``_EventsHold._clear``)."""
+        return self.m.removal_kinds.get(target) == {"clear"}
 
     def _state_key(self, target: str, scope: Scope) -> str:
         if "." not in target and target in scope.global_names:
