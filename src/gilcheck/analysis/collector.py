@@ -611,8 +611,7 @@ class Collector:
         name = node.name.value
         qualname = self.prefix + name
         info = ClassInfo(name=name, qualname=qualname, bases=bases)
-        doc = node.get_docstring(clean=False)
-        info.doc_unsafe = doc is not None and known.UNSAFE_DOC.search(doc) is not None
+        info.doc = node.get_docstring(clean=False)
         self.m.classes[qualname] = info
         marker = f"<class:{qualname}>"
         if self.scope is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _THREADING_LOCKS = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
@@ -183,29 +184,36 @@ LOCKING_DECORATORS: frozenset[str] = frozenset(
 #: A docstring that states the threading contract, so that callers must serialize: the
 #: function (or class) is not thread-safe, is for tests only, runs on one thread only, or
 #: runs with a lock its caller holds. Racing it is the caller's bug, not this code's.
-UNSAFE_DOC = re.compile(
-    r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b|\btesting only\b"
-    r"|\bonly for test|\bnot safe to call concurrently"
-    r"|\bmust\s+not\s+be\s+(?:called|used|run|executed)\s+concurrently"
-    r"|\bnot\s+(?:be\s+)?shared\s+(?:across|between)\s+threads"
-    # one thread only: "Only one thread should ever be in this function"
-    r"|\bonly\s+(?:one|a\s+single)\s+thread\b|\bone\s+thread\s+at\s+a\s+time\b"
-    r"|\b(?:called|used|run)\s+only\s+(?:from|on|in|by)\s+(?:the|one|a\s+single)\s+"
-    r"(?:[\w-]+\s+)?thread\b"
-    # the caller holds the lock: "you are holding the lock", "Lock must be held by caller"
-    r"|\b(?:you\s+are|caller\s+(?:is|must\s+be))\s+(?:already\s+)?holding\b"
-    r"|\bwhile\s+holding\s+the\s+(?:[\w.`]+\s+)?lock\b"
-    r"|\block\s+(?:must\s+be|is)\s+(?:already\s+)?held\b"
-    r"|\bwith\s+the\s+(?:[\w.`]+\s+)?lock\s+held\b"
-    r"|\bcaller\s+(?:must\s+)?holds?\s+the\s+(?:[\w.`]+\s+)?lock\b",
-    re.IGNORECASE,
-)
+@functools.cache
+def unsafe_doc() -> re.Pattern[str]:
+    """Compiled on first use: a file without findings never needs it."""
+    return re.compile(
+        r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b|\btesting only\b"
+        r"|\bonly for test|\bnot safe to call concurrently"
+        r"|\bmust\s+not\s+be\s+(?:called|used|run|executed)\s+concurrently"
+        r"|\bnot\s+(?:be\s+)?shared\s+(?:across|between)\s+threads"
+        # one thread only: "Only one thread should ever be in this function"
+        r"|\bonly\s+(?:one|a\s+single)\s+thread\b|\bone\s+thread\s+at\s+a\s+time\b"
+        r"|\b(?:called|used|run)\s+only\s+(?:from|on|in|by)\s+(?:the|one|a\s+single)\s+"
+        r"(?:[\w-]+\s+)?thread\b"
+        # the caller holds the lock: "you are holding the lock", "Lock must be held by caller"
+        r"|\b(?:you\s+are|caller\s+(?:is|must\s+be))\s+(?:already\s+)?holding\b"
+        r"|\bwhile\s+holding\s+the\s+(?:[\w.`]+\s+)?lock\b"
+        r"|\block\s+(?:must\s+be|is)\s+(?:already\s+)?held\b"
+        r"|\bwith\s+the\s+(?:[\w.`]+\s+)?lock\s+held\b"
+        r"|\bcaller\s+(?:must\s+)?holds?\s+the\s+(?:[\w.`]+\s+)?lock\b",
+        re.IGNORECASE,
+    )
+
 
 #: A comment that calls a race benign: the author weighed it and kept it ("a lost race only
 #: repeats the sweep", "racy but harmless", "at worst two threads build it twice").
-BENIGN_RACE_NOTE = re.compile(
-    r"(?=.*\b(?:threads?|race[sd]?|racy|racing|concurrent(?:ly)?|at\s+once|simultaneous(?:ly)?)\b)"
-    r"(?=.*\b(?:benign|harmless|at\s+worst|only\s+both|no\s+harm"
-    r"|does(?:\s+not|n't)\s+matter)\b)",
-    re.IGNORECASE | re.DOTALL,
-)
+@functools.cache
+def benign_race_note() -> re.Pattern[str]:
+    """Compiled on first use, like ``unsafe_doc``."""
+    return re.compile(
+        r"(?=.*\b(?:threads?|race[sd]?|racy|racing|concurrent(?:ly)?|at\s+once|simultaneous(?:ly)?)\b)"
+        r"(?=.*\b(?:benign|harmless|at\s+worst|only\s+both|no\s+harm"
+        r"|does(?:\s+not|n't)\s+matter)\b)",
+        re.IGNORECASE | re.DOTALL,
+    )

@@ -30,9 +30,9 @@ class ClassInfo:
     #: ``self.attr = ...`` anywhere in the class's methods
     inst_attrs: dict[str, list[str]] = field(default_factory=dict)
     methods: dict[str, Scope] = field(default_factory=dict)
-    #: the class docstring states a threading contract (``known.UNSAFE_DOC``: "Not thread
+    #: the class docstring (read for a threading contract, ``known.unsafe_doc``: "Not thread
     #: safe", "Only one thread ...")
-    doc_unsafe: bool = False
+    doc: str | None = None
 
 
 @dataclass(eq=False)

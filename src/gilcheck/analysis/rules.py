@@ -740,7 +740,10 @@ class Judge:
         threading contract for its instances ("Not thread safe", "Only one thread ...")."""
         while scope.kind == "lambda" and scope.parent is not None:
             scope = scope.parent
-        return scope.cls is not None and any(c.doc_unsafe for c in self.mro(scope.cls))
+        return scope.cls is not None and any(
+            c.doc is not None and known.unsafe_doc().search(c.doc) is not None
+            for c in self.mro(scope.cls)
+        )
 
     def _on_event_loop(self, scope: Scope | None) -> bool:
         """Code of an ``async def`` (lambdas included), or a private helper only coroutines
@@ -1388,7 +1391,7 @@ def _documented_unsafe(scope: Scope | None) -> bool:
         node = scope.node
         if isinstance(node, cst.FunctionDef):
             doc = node.get_docstring(clean=False)
-            if doc and known.UNSAFE_DOC.search(doc):
+            if doc and known.unsafe_doc().search(doc):
                 return True
         scope = scope.parent
     return False
@@ -1435,7 +1438,7 @@ def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
         trailing = getattr(statement, "trailing_whitespace", None)
         if trailing is not None and trailing.comment is not None:
             blocks.append([trailing.comment.value])
-    return any(known.BENIGN_RACE_NOTE.search(" ".join(b)) for b in blocks if b)
+    return any(known.benign_race_note().search(" ".join(b)) for b in blocks if b)
 
 
 def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
