@@ -832,6 +832,29 @@ def test_pyproject_without_gilcheck_table_is_ignored() -> None:
     assert cli("bad.py").code == 1
 
 
+def test_pyproject_naming_gilcheck_as_a_dependency_is_ignored() -> None:
+    write(
+        "pyproject.toml",
+        "[project]\nname = 'x'\n[project.optional-dependencies]\ndev = ['gilcheck>=0.1']\n",
+    )
+    write("bad.py", THREADED)
+    assert cli("bad.py").code == 1
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[tool."gilcheck"]\nignore = ["GIL001"]\n',
+        '[tool]\ngilcheck = { ignore = ["GIL001"] }\n',
+        'tool.gilcheck.ignore = ["GIL001"]\n',
+    ],
+)
+def test_every_toml_spelling_of_the_table_is_read(table: str) -> None:
+    write("pyproject.toml", table)
+    write("bad.py", THREADED)
+    assert cli("--format", "json", "bad.py").codes() == []
+
+
 def test_show_config(invoke: Invoke, tmp_path: Path) -> None:
     pyproject('ignore = ["GIL002"]\nmin-confidence = "high"\n')
     run = invoke("--show-config")

@@ -277,6 +277,11 @@ def _has_gilcheck_table(path: Path) -> bool:
         return False
     if "gilcheck" not in text:  # cheap: most pyproject.toml files never mention us
         return False
+    compact = "".join(text.split())
+    if not any(
+        form in compact for form in ("tool.gilcheck", 'tool."gilcheck"', "[tool]", "tool={")
+    ):
+        return False  # names gilcheck (a dev dependency) without configuring it: no TOML parse
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
