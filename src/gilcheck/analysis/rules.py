@@ -478,9 +478,11 @@ class Judge:
                         continue  # nothing runs concurrently with __init__
                     if old and not all(retired):
                         continue  # a deprecated way in does not define the protocol
+                    # a held Condition holds the lock it was built on: callers holding two
+                    # conditions on one lock (``_not_empty``, ``_all_tasks_done``) share it
                     have = {
                         lk
-                        for lk in self.expand(list(locks), caller)
+                        for lk in self._with_cond_locks(list(locks), caller)
                         if self.lock_strength(lk, caller) > NOT_A_LOCK
                     }
                     have |= result.get(caller.fid, frozenset())
@@ -721,6 +723,7 @@ class Judge:
                 Confidence.LOW
                 if self._fallback(scope)
                 or self._confined(scope, symbol)
+                or (code == "GIL005" and _documented_held(scope))
                 or (
                     code in _DATA_RULES
                     and (
@@ -1214,6 +1217,10 @@ class Judge:
                     w.target,
                     w.scope,
                     None,
+                    # two plain stores race only as the class's protocol decides, like an
+                    # unlocked plain store (a flag only ever set to True, a setting written
+                    # once at start-up and then by one reader thread)
+                    Confidence.HIGH if "rmw" in (w.op, w2.op) else Confidence.LOW,
                     other=w2.node,
                 )
             )
@@ -1393,8 +1400,22 @@ def _documented_unsafe(scope: Scope | None) -> bool:
             doc = node.get_docstring(clean=False)
             if doc and known.unsafe_doc().search(doc):
                 return True
+            func = _function_of(scope)
+            if func is not None and any(
+                known.unsafe_doc().search(text) for text in _comments(func, [])
+            ):
+                return True  # "# Caller already holds self._lock", "# not thread-safe"
         scope = scope.parent
     return False
+
+
+def _documented_held(scope: Scope) -> bool:
+    """Does the function's docstring or opening comment say its caller holds the lock?"""
+    func = _function_of(scope)
+    if func is None:
+        return False
+    texts = [func.get_docstring(clean=False) or "", *_comments(func, [])]
+    return any(known.held_doc().search(text) for text in texts)
 
 
 def _raises(body: cst.BaseSuite) -> bool:
@@ -1418,27 +1439,44 @@ def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
     (what it is for) and the ones on or just above the reported statement (filelock's
     "Two threads sweeping at once only both try the same removals"). The author weighed the
     race and kept it; a fix would not be accepted."""
+    func = _function_of(scope)
+    if func is None:
+        return False
+    stmt = _statement_of(func.body, node)
+    blocks = _comments(func, [stmt] if stmt is not None else [])
+    return any(known.benign_race_note().search(b) for b in blocks)
+
+
+def _function_of(scope: Scope) -> cst.FunctionDef | None:
     while scope.kind == "lambda" and scope.parent is not None:
         scope = scope.parent
     func = scope.node
     if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
-        return False
-    blocks: list[list[str]] = []
-    if func.body.header.comment is not None:
-        blocks.append([func.body.header.comment.value])
-    opening = list(func.body.body[:2])
+        return None
+    return func
+
+
+def _comments(func: cst.FunctionDef, more: list[cst.CSTNode]) -> list[str]:
+    """The comment blocks that open ``func`` (after ``def ...:``, above and beside its first
+    statement, or the one after its docstring), then those on and above ``more``; the lines
+    of one block joined by spaces."""
+    body = func.body
+    assert isinstance(body, cst.IndentedBlock)
+    blocks: list[str] = []
+    if body.header.comment is not None:
+        blocks.append(body.header.comment.value)
+    opening = list(body.body[:2])
     if len(opening) == 2 and func.get_docstring(clean=False) is None:
         opening = opening[:1]  # the statement after a docstring opens the code too
-    stmt = _statement_of(func.body, node)
-    for statement in (*opening, stmt):
-        if statement is None:
-            continue
+    for statement in (*opening, *more):
         lines = getattr(statement, "leading_lines", ())
-        blocks.append([line.comment.value for line in lines if line.comment is not None])
+        text = " ".join(line.comment.value for line in lines if line.comment is not None)
+        if text:
+            blocks.append(text)
         trailing = getattr(statement, "trailing_whitespace", None)
         if trailing is not None and trailing.comment is not None:
-            blocks.append([trailing.comment.value])
-    return any(known.benign_race_note().search(" ".join(b)) for b in blocks if b)
+            blocks.append(trailing.comment.value)
+    return blocks
 
 
 def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
