@@ -226,20 +226,24 @@ def _leaves(stmt: cst.CSTNode) -> bool:
     return False
 
 
+_LEAVING: tuple[type[cst.CSTNode], ...] = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+
 def _exits(block: cst.BaseSuite) -> bool:
     """Does the block always leave (return/raise/continue/break as its last statement)?"""
+    return ends_with(block, _LEAVING)
+
+
+def ends_with(block: cst.BaseSuite, kinds: tuple[type[cst.CSTNode], ...]) -> bool:
+    """Is the block's last statement one of ``kinds`` (``(cst.Raise,)``: it ends raising)?"""
     body = block.body
     if not body:
         return False
     last = body[-1]
     if isinstance(last, cst.SimpleStatementLine):
         small = last.body
-        return bool(small) and isinstance(
-            small[-1], cst.Return | cst.Raise | cst.Continue | cst.Break
-        )
-    if isinstance(last, cst.BaseSmallStatement):
-        return isinstance(last, cst.Return | cst.Raise | cst.Continue | cst.Break)
-    return False
+        return bool(small) and isinstance(small[-1], kinds)
+    return isinstance(last, cst.BaseSmallStatement) and isinstance(last, kinds)
 
 
 def _released_in_finally(stmt: cst.CSTNode) -> set[str]:
@@ -498,7 +502,7 @@ class Collector:
             if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
                 checks = self._checks_of(stmt.test)
                 if checks:
-                    implied = frozenset(_presence_facts(stmt.test, False, self._fetched))
+                    implied = frozenset(_branch_facts(stmt.test, False, self._presence_atom))
                     sc.checks.append(
                         CheckFrame(
                             stmt,
@@ -506,7 +510,7 @@ class Collector:
                             tuple(sc.locks),
                             early_exit=True,
                             implied=implied,
-                            known_set=frozenset(_set_facts(stmt.test, False)),
+                            known_set=frozenset(_branch_facts(stmt.test, False, _set_atom)),
                         )
                     )
                     pushed_checks += 1
@@ -836,7 +840,6 @@ class Collector:
             self._walk_children(target)
             base = dotted_name(target.value)
             if base is not None:
-                self.m.removed_from.add(base)
                 self.m.removal_kinds.setdefault(base, set()).add("del")
                 if sc is not None:
                     self._write(stmt, "del", base, subscript=True)
@@ -917,12 +920,12 @@ class Collector:
                         checks.append(Check("none", value[5:-1]))
         return checks
 
-    def _fetched(self, name: str) -> list[str]:
-        """The containers the local ``name`` was read from with ``.get()``."""
-        sc = self.scope
-        if sc is None or "." in name or not sc.is_local(name):
-            return []
-        return [v[5:-1] for v in sc.local_values.get(name, ()) if v.startswith("<get:")]
+    def _presence_atom(self, test: cst.BaseExpression, truth: bool) -> set[str]:
+        """Refs whose membership (``k in d``) or emptiness (``if q``, ``len(q)``) an operand
+        tests, either way round; a local read with ``d.get(k)`` stands for ``d``."""
+        if isinstance(test, cst.Comparison) and len(test.comparisons) > 1:
+            return set()  # ``a < len(q) < b``: rare; know nothing
+        return {c.ref for c in self._checks_of(test) if c.kind in _REMOVE_KINDS}
 
     def _if(self, node: cst.If) -> None:
         self.walk(node.test)
@@ -935,8 +938,8 @@ class Collector:
         checks = self._checks_of(node.test)
         frame = None
         if checks:
-            implied = frozenset(_presence_facts(node.test, True, self._fetched))
-            known_set = frozenset(_set_facts(node.test, True))
+            implied = frozenset(_branch_facts(node.test, True, self._presence_atom))
+            known_set = frozenset(_branch_facts(node.test, True, _set_atom))
             frame = CheckFrame(node, checks, tuple(sc.locks), implied=implied, known_set=known_set)
             sc.checks.append(frame)
         acquired = _acquire_in_test(node.test)
@@ -949,8 +952,8 @@ class Collector:
             _remove_last(sc.locks, acquired)
         if frame is not None:
             # the else branch knows the opposite of what the body knows
-            frame.implied = frozenset(_presence_facts(node.test, False, self._fetched))
-            frame.known_set = frozenset(_set_facts(node.test, False))
+            frame.implied = frozenset(_branch_facts(node.test, False, self._presence_atom))
+            frame.known_set = frozenset(_branch_facts(node.test, False, _set_atom))
         if node.orelse is not None:
             self.walk(node.orelse)
         if frame is not None:
@@ -1080,12 +1083,10 @@ class Collector:
                 m.handoffs.append((sc, recv, node.args[0].value))
             elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
                 if meth in known.REMOVING_METHODS:
-                    m.removed_from.add(recv)
                     m.removal_kinds.setdefault(recv, set()).add(meth)
                 if meth not in known.IDEMPOTENT_METHODS:
                     self._write(node, "mutate", recv, method=meth)
         elif dot and meth in known.REMOVING_METHODS:
-            m.removed_from.add(recv)
             m.removal_kinds.setdefault(recv, set()).add(meth)
         qual_func = self.qualify(func)
         if qual_func in known.MAIN_THREAD_ONLY_CALLS and sc is not None:
@@ -1319,15 +1320,24 @@ def _returns_tested(stmt: cst.CSTNode, test: cst.BaseExpression) -> bool:
     return name is not None and mentions(test, name)
 
 
-def _set_facts(test: cst.BaseExpression, truth: bool) -> set[str]:
-    """The refs known to be set (truthy, or not None) when ``test`` evaluates to ``truth``."""
+def _branch_facts(
+    test: cst.BaseExpression, truth: bool, atom: Callable[[cst.BaseExpression, bool], set[str]]
+) -> set[str]:
+    """What is known about refs when ``test`` evaluates to ``truth``, from what ``atom``
+    knows about each operand: ``a and b`` true knows what either knows; false knows only
+    what both know (``a or b`` the other way round); ``not`` flips."""
     if isinstance(test, cst.BooleanOperation):
         conjunction = isinstance(test.operator, cst.And)
-        left = _set_facts(test.left, truth)
-        right = _set_facts(test.right, truth)
+        left = _branch_facts(test.left, truth, atom)
+        right = _branch_facts(test.right, truth, atom)
         return left | right if conjunction == truth else left & right
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _set_facts(test.expression, not truth)
+        return _branch_facts(test.expression, not truth, atom)
+    return atom(test, truth)
+
+
+def _set_atom(test: cst.BaseExpression, truth: bool) -> set[str]:
+    """Refs an operand shows to be set (truthy, or not None)."""
     name = dotted_name(test)
     if name is not None:
         return {name} if truth and name not in _NONE_NAMES else set()
@@ -1339,32 +1349,6 @@ def _set_facts(test: cst.BaseExpression, truth: bool) -> set[str]:
         if name is not None and _is_none(other) and isinstance(op, cst.Is | cst.IsNot) and negated:
             return {name}
     return set()
-
-
-def _presence_facts(
-    test: cst.BaseExpression, truth: bool, fetched: Callable[[str], list[str]]
-) -> set[str]:
-    """The refs whose membership (``k in d``) or emptiness (``if q``, ``len(q)``) is known
-    when ``test`` evaluates to ``truth``, either way round. ``a and b`` true knows what
-    either knows; false knows only what both know (``a or b`` the other way). ``fetched``
-    names the containers a local was read from (``v = d.get(k)``: testing ``v`` tests ``d``).
-    """
-    if isinstance(test, cst.BooleanOperation):
-        conjunction = isinstance(test.operator, cst.And)
-        left = _presence_facts(test.left, truth, fetched)
-        right = _presence_facts(test.right, truth, fetched)
-        return left | right if conjunction == truth else left & right
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _presence_facts(test.expression, not truth, fetched)
-    if isinstance(test, cst.Comparison) and len(test.comparisons) > 1:
-        return set()  # ``a < len(q) < b``: rare; know nothing
-    checks: list[Check] = []
-    _collect_checks(test, checks)
-    facts = {c.ref for c in checks if c.kind in _REMOVE_KINDS}
-    for c in checks:
-        if c.kind == "none":
-            facts.update(fetched(c.ref))
-    return facts
 
 
 def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:

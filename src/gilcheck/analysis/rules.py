@@ -11,11 +11,12 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import libcst as cst
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import dotted_name, mentions, qualify
+from gilcheck.analysis.collector import dotted_name, ends_with, mentions, qualify
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
@@ -419,17 +420,17 @@ class Judge:
         return out
 
     @functools.cached_property
-    def _call_sites(self) -> dict[int, list[tuple[Scope, tuple[str, ...], bool]]]:
-        """Callee fid -> (caller, locks held at the call, called by name) for every call in
-        the module whose callee is known; overrides a ``self.m()`` call may reach count too,
-        with ``False`` (not called by name)."""
-        sites: dict[int, list[tuple[Scope, tuple[str, ...], bool]]] = {}
+    def _call_sites(self) -> dict[int, list[_Site]]:
+        """Callee fid -> its call sites in the module whose callee is known; overrides a
+        ``self.m()`` call may reach count too, with ``by_name`` False."""
+        sites: dict[int, list[_Site]] = {}
         for call in self.m.calls:
             if call.scope is None:
                 continue
             for i, callee in enumerate(self._callee_scopes(call.callee, call.scope)):
                 if callee is not call.scope:
-                    sites.setdefault(callee.fid, []).append((call.scope, call.locks, i == 0))
+                    site = _Site(call.scope, call.locks, i == 0, call.in_while)
+                    sites.setdefault(callee.fid, []).append(site)
         return sites
 
     def _find_construction(self) -> None:
@@ -442,7 +443,7 @@ class Judge:
                 scope = self._scope_by_fid[fid]
                 if _private(scope.name) and all(
                     _constructing(caller, self.m.fork_hooks) or caller.fid in construction
-                    for caller, _, _ in callers
+                    for caller, *_ in callers
                 ):
                     construction.add(fid)
             if len(construction) == before:
@@ -462,16 +463,16 @@ class Judge:
                 scope = self._scope_by_fid[fid]
                 if scope.name.startswith("__") or fid in construction:
                     continue
-                public = not scope.name.startswith("_") and any(d for _, _, d in callers)
+                public = not scope.name.startswith("_") and any(c.by_name for c in callers)
                 if public and (scope.cls is None or not methods):
                     continue  # a public function: callers elsewhere need not hold the lock
                 common: set[str] | None = None
                 building = [
                     _constructing(caller, self.m.fork_hooks) or caller.fid in construction
-                    for caller, _, _ in callers
+                    for caller, *_ in callers
                 ]
-                retired = [_deprecated(caller) for caller, _, _ in callers]
-                for (caller, locks, _), constructing, old in zip(
+                retired = [_deprecated(caller) for caller, *_ in callers]
+                for (caller, locks, *_), constructing, old in zip(
                     callers, building, retired, strict=True
                 ):
                     if constructing and not all(building):
@@ -518,14 +519,11 @@ class Judge:
         """Private functions and methods that this module calls, and calls only inside a
         ``while`` loop: a wait in them is re-checked by the caller's loop (DBUtils'
         ``_wait_lock``, called by every ``connection()`` retry loop). One call level."""
-        sites: dict[int, list[bool]] = {}
-        for site in self.m.calls:
-            if site.scope is None:
-                continue
-            for callee in self._callee_scopes(site.callee, site.scope):
-                if _private(callee.name) and callee is not site.scope:
-                    sites.setdefault(callee.fid, []).append(site.in_while)
-        return {fid for fid, loops in sites.items() if all(loops)}
+        return {
+            fid
+            for fid, sites in self._call_sites.items()
+            if _private(self._scope_by_fid[fid].name) and all(s.in_while for s in sites)
+        }
 
     @functools.cached_property
     def writers(self) -> dict[str, tuple[str, ...]]:
@@ -741,8 +739,7 @@ class Judge:
     def _class_contract(self, scope: Scope) -> bool:
         """The docstring of the method's class (or of a base class in this module) states a
         threading contract for its instances ("Not thread safe", "Only one thread ...")."""
-        while scope.kind == "lambda" and scope.parent is not None:
-            scope = scope.parent
+        scope = _named(scope)
         return scope.cls is not None and any(
             c.doc is not None and known.unsafe_doc().search(c.doc) is not None
             for c in self.mro(scope.cls)
@@ -762,7 +759,7 @@ class Judge:
         event loop's thread too (kafka-python's ``_maybe_start_heartbeat_loop``)."""
         callers: dict[int, list[Scope]] = {}
         for fid, calls in self._call_sites.items():
-            named = [caller for caller, _, by_name in calls if by_name]
+            named = [c.caller for c in calls if c.by_name]
             if named:
                 callers[fid] = named
         found: set[int] = set()
@@ -885,7 +882,7 @@ class Judge:
                 continue
             scope = w.scope
             if w.op == "read" and (
-                w.target not in self.m.removed_from
+                w.target not in self.m.removal_kinds
                 or "collections.defaultdict" in map(self._strip, self.values_of(w.target, scope))
             ):
                 continue  # nothing removes items (or a defaultdict read cannot fail)
@@ -956,7 +953,7 @@ class Judge:
         if keyless and _size_floor(frame.node.test, w.target) >= 2:
             return True  # ``if len(d) > 10: d.popitem()``: two removals cannot empty it
         if frame.early_exit:
-            if w.op == "read" and _raises(frame.node.body):
+            if w.op == "read" and ends_with(frame.node.body, (cst.Raise,)):
                 # ``if k not in d: raise NotFound(k)`` then ``d[k]``: losing the race raises
                 # KeyError instead of NotFound; an error either way
                 return True
@@ -1367,6 +1364,15 @@ class Judge:
             out.append(raw)
 
 
+class _Site(NamedTuple):
+    """A call of a known function: who calls it, holding which locks, how, and where."""
+
+    caller: Scope
+    locks: tuple[str, ...]
+    by_name: bool  # False: an override a ``self.m()`` call may reach
+    in_while: bool  # inside a ``while`` loop of the caller
+
+
 #: Rules about data races (not about misusing a ``threading.Condition``).
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
@@ -1418,15 +1424,6 @@ def _documented_held(scope: Scope) -> bool:
     return any(known.held_doc().search(text) for text in texts)
 
 
-def _raises(body: cst.BaseSuite) -> bool:
-    """Does the block end by raising (``if k not in d: raise KeyError(k)``)?"""
-    stmts = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    last = stmts[-1] if stmts else None
-    return isinstance(last, cst.SimpleStatementLine | cst.SimpleStatementSuite) and any(
-        isinstance(small, cst.Raise) for small in last.body
-    )
-
-
 def _instance_state(ref: Ref | None, symbol: str, scope: Scope) -> bool:
     """Is the reported state the instance's own (``self.x``)? GIL006 reports carry no ref."""
     if ref is not None:
@@ -1447,10 +1444,15 @@ def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
     return any(known.benign_race_note().search(b) for b in blocks)
 
 
-def _function_of(scope: Scope) -> cst.FunctionDef | None:
+def _named(scope: Scope) -> Scope:
+    """The ``def`` a lambda sits in (the scope itself for a function)."""
     while scope.kind == "lambda" and scope.parent is not None:
         scope = scope.parent
-    func = scope.node
+    return scope
+
+
+def _function_of(scope: Scope) -> cst.FunctionDef | None:
+    func = _named(scope).node
     if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
         return None
     return func
