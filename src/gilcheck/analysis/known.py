@@ -146,6 +146,28 @@ CLASS_CREATION_METHODS: frozenset[str] = frozenset(
 )
 
 
+#: Set-up and registration entry points (``register_backend``, ``setup_once``, ``_init``):
+#: called while a program configures itself, before its threads run.
+_SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "init")
+
+
+def sets_up(name: str) -> bool:
+    """Is a function of this name set-up or registration code (not ``initial_...``)?"""
+    name = name.lstrip("_")
+    return name.startswith(_SETUP_PREFIXES) and not name.startswith("initial")
+
+
+_FORK_HANDLER = re.compile(r"(?:^|_)(?:after|at|handle|on|post)_?fork(?:$|_)|(?:^|_)fork_?child")
+
+
+def handles_fork(name: str) -> bool:
+    """Is a function of this name a fork handler (``handle_fork``, ``_after_fork``,
+    ``_at_fork_reinit``, ``postfork_child``)? It runs in the child right after ``fork()``,
+    where only the forking thread exists. (Not ``before_fork``: the parent's other threads
+    still run then.)"""
+    return _FORK_HANDLER.search(name.lower()) is not None
+
+
 #: Calls that Python allows only in the main thread.
 MAIN_THREAD_ONLY_CALLS: frozenset[str] = frozenset(
     {"signal.signal", "signal.set_wakeup_fd", "signal.siginterrupt"}

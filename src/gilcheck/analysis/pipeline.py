@@ -341,6 +341,7 @@ def _candidate(
         main_thread=raw.main_thread,
         writers=raw.writers,
         ceiling=raw.ceiling,
+        capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
     )
 

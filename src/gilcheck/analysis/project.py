@@ -39,16 +39,6 @@ def _runs_once(func: str) -> bool:
     return any(p in _TEST_PARTS or p.startswith("test_") for p in parts[:-1])
 
 
-#: Set-up and registration entry points (``register_backend``, ``setup_once``, ``_init``):
-#: called while a program configures itself, before its threads run.
-_SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "install", "init")
-
-
-def _sets_up(func: str) -> bool:
-    name = func.rpartition(".")[2].lstrip("_")
-    return name.startswith(_SETUP_PREFIXES) and not name.startswith("initial")
-
-
 class Project:
     def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
         self.functions: dict[str, tuple[str, ...]] = {}
@@ -241,11 +231,14 @@ class Project:
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
         f = self._settle(candidate)
-        ceiling = candidate.ceiling
+        ceiling, why = candidate.ceiling, candidate.capped_by
         if self.fallbacks and self._in_fallback(candidate.func):
             ceiling = Confidence.LOW
+            why = why or "a pure-Python fallback that an accelerated twin replaces"
         if f.confidence > ceiling:
-            return f.with_confidence(ceiling)
+            # Say why: a capped finding may still name the thread that reaches it.
+            reason = f" ({ceiling}: {why})" if why else ""
+            return f.with_confidence(ceiling, f.message + reason)
         return f
 
     def _in_fallback(self, func: str) -> bool:
@@ -272,7 +265,8 @@ class Project:
             _runs_once(candidate.func)
             or candidate.main_thread
             or candidate.needs_thread
-            or _sets_up(candidate.func)
+            or known.sets_up(candidate.func.rpartition(".")[2])
+            or known.handles_fork(candidate.func.rpartition(".")[2])
             or self.import_time_only(candidate.func)
         ):
             return f.with_confidence(Confidence.LOW)

@@ -92,6 +92,8 @@ class Raw:
     writers: tuple[str, ...] = ()
     #: the most the project pass may settle on (a benign outcome of the race caps it)
     ceiling: Confidence = Confidence.HIGH
+    #: why the ceiling is ``low`` (shown in the message when it caps the finding)
+    capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
     #: the node whose end closes the reported range when it differs from ``node``
@@ -698,6 +700,7 @@ class Judge:
         **extra: object,
     ) -> Raw:
         kind = "fixed" if ref is None else ref.kind
+        capped_by = self._capped_by(code, node, symbol, scope, ref)
         if confidence is None:
             confidence = Confidence.HIGH if ref is None else self._confidence(ref)
         return Raw(
@@ -717,24 +720,33 @@ class Judge:
             writers=self.writers.get(ref.key, ())
             if ref is not None and ref.kind == "instance"
             else (),
-            ceiling=(
-                Confidence.LOW
-                if self._fallback(scope)
-                or self._confined(scope, symbol)
-                or (code == "GIL005" and _documented_held(scope))
-                or (
-                    code in _DATA_RULES
-                    and (
-                        self._on_event_loop(scope)
-                        or _documented_unsafe(scope)
-                        or (_instance_state(ref, symbol, scope) and self._class_contract(scope))
-                        or _benign_note(scope, node)
-                    )
-                )
-                else Confidence.HIGH
-            ),
+            ceiling=Confidence.LOW if capped_by else Confidence.HIGH,
+            capped_by=capped_by,
             **extra,  # type: ignore[arg-type]
         )
+
+    def _capped_by(
+        self, code: str, node: cst.CSTNode, symbol: str, scope: Scope, ref: Ref | None
+    ) -> str:
+        """Why this finding stays ``low`` whatever the project pass learns ("" when nothing
+        caps it). The reason is shown in the message of a capped finding."""
+        if self._fallback(scope):
+            return "a pure-Python fallback that an accelerated twin replaces"
+        if self._confined(scope, symbol):
+            return "the state is confined to one thread"
+        if code == "GIL005" and _documented_held(scope):
+            return "documented: the caller holds the lock"
+        if code not in _DATA_RULES:
+            return ""
+        if self._on_event_loop(scope):
+            return "runs on an event loop's thread"
+        if _documented_unsafe(scope):
+            return "the function documents its threading contract"
+        if _instance_state(ref, symbol, scope) and self._class_contract(scope):
+            return "the class documents its threading contract"
+        if _benign_note(scope, node):
+            return "a comment calls the race benign"
+        return ""
 
     def _class_contract(self, scope: Scope) -> bool:
         """The docstring of the method's class (or of a base class in this module) states a
@@ -905,15 +917,20 @@ class Judge:
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
             if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
-                raw = replace(raw, confidence=Confidence.LOW, ceiling=Confidence.LOW)
+                raw = replace(
+                    raw,
+                    ceiling=Confidence.LOW,
+                    capped_by=raw.capped_by or "losing the race only repeats a harmless act",
+                )
             elif w.op == "assign" and not w.method and not self._vital_identity(w, frame, scope):
                 raw = replace(raw, needs_thread=True)
             out.append(raw)
 
     def _removers_excused(self, target: str, scope: Scope) -> bool:
         """Is every function that removes items from ``target`` documented as not
-        thread-safe (or for tests only)? Then a read after a membership check cannot race
-        with a removal in correct use."""
+        thread-safe (or for tests only), or set-up code (``unregister_converter``, which a
+        program calls while it configures itself)? Then a read after a membership check
+        cannot race with a removal in correct use."""
         key = self._state_key(target, scope)
         removers = [
             w.scope
@@ -921,7 +938,9 @@ class Judge:
             if (w.op == "del" or w.method in known.REMOVING_METHODS)
             and self._state_key(w.target, w.scope) == key
         ]
-        return bool(removers) and all(_documented_unsafe(sc) for sc in removers)
+        return bool(removers) and all(
+            _documented_unsafe(sc) or known.sets_up(_named(sc).name) for sc in removers
+        )
 
     def _only_wiped(self, target: str, scope: Scope) -> bool:
         """Is ``target`` only ever emptied whole (``clear()``), never item by item? A read

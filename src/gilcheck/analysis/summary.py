@@ -33,6 +33,8 @@ class Candidate:
     writers: tuple[str, ...] = ()
     #: the most the project pass may settle on (a benign outcome of the race caps it)
     ceiling: Confidence = Confidence.HIGH
+    #: why the ceiling is ``low`` (shown in the message when it caps the finding)
+    capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
 
