@@ -365,6 +365,22 @@ _ITEM_WRITE_KINDS = frozenset({"member"})
 #: A removal or an item read fails only if the item or the items are gone: it answers to a
 #: membership or emptiness check, not to ``is None``.
 _REMOVE_KINDS = frozenset({"member", "len"})
+#: Removals that name their item: ``d.pop(k)``, ``lst.remove(x)``.
+_KEYED_REMOVALS = frozenset({"pop", "remove"})
+
+
+def _keyed(node: cst.Subscript, base: str) -> bool:
+    """``d[k]`` with a computed key, not ``q[0]``, ``lst[-1]`` or a key taken from the
+    container itself (``d[next(iter(d))]``): an emptiness test does not say that the item is
+    there."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return True
+    value = node.slice[0].slice.value
+    if mentions(value, base):
+        return False
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value = value.expression
+    return not isinstance(value, cst.Integer)
 
 
 class Collector:
@@ -842,7 +858,7 @@ class Collector:
             if base is not None:
                 self.m.removal_kinds.setdefault(base, set()).add("del")
                 if sc is not None:
-                    self._write(stmt, "del", base, subscript=True)
+                    self._write(stmt, "del", base, subscript=True, keyed=_keyed(target, base))
         elif sc is not None:
             dotted = dotted_name(target)
             if dotted is not None and ("." in dotted or dotted in sc.global_names):
@@ -856,7 +872,11 @@ class Collector:
         *,
         subscript: bool = False,
         method: str = "",
+        keyed: bool = False,
     ) -> None:
+        """Record a write. ``keyed``: the act addresses one item by a computed key
+        (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
+        an emptiness test (``if d:``) establishes ``q[0]``, ``q.pop()``, ``lst[-1]``."""
         sc = self.scope
         assert sc is not None
         if subscript or method:
@@ -884,6 +904,7 @@ class Collector:
                     c.ref == target
                     and c.kind in kinds
                     and (not relies or frame.implied is None or target in frame.implied)
+                    and not (relies and keyed and c.kind == "len")
                     for c in frame.checks
                 ):
                     check = frame
@@ -1043,7 +1064,7 @@ class Collector:
         if sc is not None and sc.checks:
             base = dotted_name(node.value)
             if base is not None and any(c.ref == base for frame in sc.checks for c in frame.checks):
-                self._write(node, "read", base, subscript=True)
+                self._write(node, "read", base, subscript=True, keyed=_keyed(node, base))
 
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, node: cst.Call) -> None:
@@ -1085,7 +1106,12 @@ class Collector:
                 if meth in known.REMOVING_METHODS:
                     m.removal_kinds.setdefault(recv, set()).add(meth)
                 if meth not in known.IDEMPOTENT_METHODS:
-                    self._write(node, "mutate", recv, method=meth)
+                    keyed = (
+                        meth in _KEYED_REMOVALS
+                        and bool(node.args)
+                        and not mentions(node.args[0].value, recv)
+                    )
+                    self._write(node, "mutate", recv, method=meth, keyed=keyed)
         elif dot and meth in known.REMOVING_METHODS:
             m.removal_kinds.setdefault(recv, set()).add(meth)
         qual_func = self.qualify(func)

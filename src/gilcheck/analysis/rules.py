@@ -914,6 +914,8 @@ class Judge:
                 continue
             if w.op == "assign" and not w.method and not self._creates_identity(w, frame, scope):
                 continue
+            if w.method == "pop" and isinstance(w.node, cst.Call) and len(w.node.args) >= 2:
+                continue  # ``d.pop(k, None)`` cannot fail, whoever removed the item first
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
             if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
@@ -1588,20 +1590,27 @@ def _idempotent(w: Write) -> bool:
 def _same_answer(check: cst.If, w: Write) -> bool:
     """``if type(obj) in cache: return True`` ... ``cache.add(type(obj)); return True``: the
     early exit and the path through the act give the caller the same constant answer, so
-    the caller cannot tell "first time" from "seen before" (``asyncio.iscoroutine``)."""
-    exit_value = _return_constant(check.body.body[-1])
+    the caller cannot tell "first time" from "seen before" (``asyncio.iscoroutine``). A bare
+    ``return`` matches falling off the end of the function after the act and reporting
+    statements only (``if key in warned: return`` ... ``warned.add(key); log.warning(...)``:
+    a warn-once helper warns twice)."""
+    exit_value = _return_constant(check.body.body[-1], bare=True)
     if exit_value is None:
         return False
     func = w.scope.node
     path = _path_to(func.body, w.node) if isinstance(func, cst.FunctionDef) else []
     if not path:
         return False
-    for stmts, index in reversed(path):
+    for level, (stmts, index) in enumerate(reversed(path)):
         for stmt in stmts[index + 1 :]:
-            answer = _return_constant(stmt)
+            answer = _return_constant(stmt, bare=True)
             if answer is not None:
                 return answer == exit_value
+            if exit_value == "None" and _harmless(stmt, w.node, w.scope):
+                continue
             return False  # more work before the answer: not only a repeat
+        if level == len(path) - 1:
+            return exit_value == "None"  # fell off the end of the function
         if not isinstance(stmts, _IfBody):
             return False
     return False
@@ -1636,12 +1645,16 @@ def _path_to(
     return []
 
 
-def _return_constant(stmt: cst.CSTNode) -> str | None:
-    """``return True``: the constant's code; otherwise None."""
+def _return_constant(stmt: cst.CSTNode, *, bare: bool = False) -> str | None:
+    """``return True``: the constant's code (``"None"`` for a bare ``return`` when ``bare``);
+    otherwise None."""
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
         ret = stmt.body[0]
-        if isinstance(ret, cst.Return) and ret.value is not None and _is_constant(ret.value):
-            return code_of(ret.value)
+        if isinstance(ret, cst.Return):
+            if ret.value is None:
+                return "None" if bare else None
+            if _is_constant(ret.value):
+                return code_of(ret.value)
     return None
 
 
