@@ -157,7 +157,10 @@ def sets_up(name: str) -> bool:
     return name.startswith(_SETUP_PREFIXES) and not name.startswith("initial")
 
 
-_FORK_HANDLER = re.compile(r"(?:^|_)(?:after|at|handle|on|post)_?fork(?:$|_)|(?:^|_)fork_?child")
+@functools.cache
+def _fork_handler() -> re.Pattern[str]:
+    """Compiled on first use (import time counts toward one-file latency)."""
+    return re.compile(r"(?:^|_)(?:after|at|handle|on|post)_?fork(?:$|_)|(?:^|_)fork_?child")
 
 
 def handles_fork(name: str) -> bool:
@@ -165,7 +168,7 @@ def handles_fork(name: str) -> bool:
     ``_at_fork_reinit``, ``postfork_child``)? It runs in the child right after ``fork()``,
     where only the forking thread exists. (Not ``before_fork``: the parent's other threads
     still run then.)"""
-    return _FORK_HANDLER.search(name.lower()) is not None
+    return _fork_handler().search(name.lower()) is not None
 
 
 #: Calls that Python allows only in the main thread.
