@@ -370,12 +370,15 @@ _KEYED_REMOVALS = frozenset({"pop", "remove"})
 
 
 def _keyed(node: cst.Subscript, base: str) -> bool:
-    """``d[k]`` with a computed key, not ``q[0]``, ``lst[-1]`` or a key taken from the
-    container itself (``d[next(iter(d))]``): an emptiness test does not say that the item is
-    there."""
+    """``d[k]`` with a computed key (see ``_computed_key``)."""
     if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
         return True
-    value = node.slice[0].slice.value
+    return _computed_key(node.slice[0].slice.value, base)
+
+
+def _computed_key(value: cst.BaseExpression, base: str) -> bool:
+    """A key that names one item (``k``), not ``0``, ``-1`` or a key taken from the container
+    itself (``next(iter(d))``): an emptiness test does not say that the item is there."""
     if mentions(value, base):
         return False
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
@@ -1109,7 +1112,7 @@ class Collector:
                     keyed = (
                         meth in _KEYED_REMOVALS
                         and bool(node.args)
-                        and not mentions(node.args[0].value, recv)
+                        and _computed_key(node.args[0].value, recv)
                     )
                     self._write(node, "mutate", recv, method=meth, keyed=keyed)
         elif dot and meth in known.REMOVING_METHODS:

@@ -340,7 +340,6 @@ def _candidate(
         writer=raw.writer,
         main_thread=raw.main_thread,
         writers=raw.writers,
-        ceiling=raw.ceiling,
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
     )

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from gilcheck.analysis import known
-from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleSummary
+from gilcheck.analysis.summary import CAPPED_FALLBACK, Candidate, EntrySummary, ModuleSummary
 from gilcheck.findings import Confidence, Finding
 
 MAX_DEPTH = 12
@@ -231,14 +231,12 @@ class Project:
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
         f = self._settle(candidate)
-        ceiling, why = candidate.ceiling, candidate.capped_by
-        if self.fallbacks and self._in_fallback(candidate.func):
-            ceiling = Confidence.LOW
-            why = why or "a pure-Python fallback that an accelerated twin replaces"
-        if f.confidence > ceiling:
+        why = candidate.capped_by
+        if not why and self.fallbacks and self._in_fallback(candidate.func):
+            why = CAPPED_FALLBACK
+        if why and f.confidence > Confidence.LOW:
             # Say why: a capped finding may still name the thread that reaches it.
-            reason = f" ({ceiling}: {why})" if why else ""
-            return f.with_confidence(ceiling, f.message + reason)
+            return f.with_confidence(Confidence.LOW, f"{f.message} (low: {why})")
         return f
 
     def _in_fallback(self, func: str) -> bool:
@@ -256,6 +254,7 @@ class Project:
         if kind == "fixed":
             return f
         entry = self.reach.get(candidate.func)
+        name = candidate.func.rpartition(".")[2]
         if kind == "iter":
             writer = self.reach.get(candidate.writer)
             if writer is not None and not self.one_owner((candidate.func, candidate.writer)):
@@ -265,8 +264,8 @@ class Project:
             _runs_once(candidate.func)
             or candidate.main_thread
             or candidate.needs_thread
-            or known.sets_up(candidate.func.rpartition(".")[2])
-            or known.handles_fork(candidate.func.rpartition(".")[2])
+            or known.sets_up(name)
+            or known.handles_fork(name)
             or self.import_time_only(candidate.func)
         ):
             return f.with_confidence(Confidence.LOW)

@@ -28,6 +28,7 @@ from gilcheck.analysis.model import (
     Scope,
     Write,
 )
+from gilcheck.analysis.summary import CAPPED_FALLBACK
 from gilcheck.findings import Confidence
 
 DEFINITE = 2
@@ -90,9 +91,7 @@ class Raw:
     main_thread: bool = False
     #: kind "instance": the functions that write the same state (conflict analysis)
     writers: tuple[str, ...] = ()
-    #: the most the project pass may settle on (a benign outcome of the race caps it)
-    ceiling: Confidence = Confidence.HIGH
-    #: why the ceiling is ``low`` (shown in the message when it caps the finding)
+    #: why the finding stays ``low`` whatever the project pass learns (see ``_capped_by``)
     capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
@@ -720,7 +719,6 @@ class Judge:
             writers=self.writers.get(ref.key, ())
             if ref is not None and ref.kind == "instance"
             else (),
-            ceiling=Confidence.LOW if capped_by else Confidence.HIGH,
             capped_by=capped_by,
             **extra,  # type: ignore[arg-type]
         )
@@ -731,7 +729,7 @@ class Judge:
         """Why this finding stays ``low`` whatever the project pass learns ("" when nothing
         caps it). The reason is shown in the message of a capped finding."""
         if self._fallback(scope):
-            return "a pure-Python fallback that an accelerated twin replaces"
+            return CAPPED_FALLBACK
         if self._confined(scope, symbol):
             return "the state is confined to one thread"
         if code == "GIL005" and _documented_held(scope):
@@ -920,9 +918,7 @@ class Judge:
             raw = self._gil002_raw(frame, w, ref, scope)
             if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
                 raw = replace(
-                    raw,
-                    ceiling=Confidence.LOW,
-                    capped_by=raw.capped_by or "losing the race only repeats a harmless act",
+                    raw, capped_by=raw.capped_by or "losing the race only repeats a harmless act"
                 )
             elif w.op == "assign" and not w.method and not self._vital_identity(w, frame, scope):
                 raw = replace(raw, needs_thread=True)
@@ -1594,7 +1590,7 @@ def _same_answer(check: cst.If, w: Write) -> bool:
     ``return`` matches falling off the end of the function after the act and reporting
     statements only (``if key in warned: return`` ... ``warned.add(key); log.warning(...)``:
     a warn-once helper warns twice)."""
-    exit_value = _return_constant(check.body.body[-1], bare=True)
+    exit_value = _return_constant(check.body.body[-1])
     if exit_value is None:
         return False
     func = w.scope.node
@@ -1603,7 +1599,7 @@ def _same_answer(check: cst.If, w: Write) -> bool:
         return False
     for level, (stmts, index) in enumerate(reversed(path)):
         for stmt in stmts[index + 1 :]:
-            answer = _return_constant(stmt, bare=True)
+            answer = _return_constant(stmt)
             if answer is not None:
                 return answer == exit_value
             if exit_value == "None" and _harmless(stmt, w.node, w.scope):
@@ -1645,14 +1641,14 @@ def _path_to(
     return []
 
 
-def _return_constant(stmt: cst.CSTNode, *, bare: bool = False) -> str | None:
-    """``return True``: the constant's code (``"None"`` for a bare ``return`` when ``bare``);
-    otherwise None."""
+def _return_constant(stmt: cst.CSTNode) -> str | None:
+    """``return True``: the constant's code (``"None"`` for a bare ``return``); otherwise
+    None."""
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
         ret = stmt.body[0]
         if isinstance(ret, cst.Return):
             if ret.value is None:
-                return "None" if bare else None
+                return "None"
             if _is_constant(ret.value):
                 return code_of(ret.value)
     return None

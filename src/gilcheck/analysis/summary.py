@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gilcheck.findings import Confidence, Finding
+from gilcheck.findings import Finding
+
+#: The ``capped_by`` reason of code in a pure-Python fallback of an accelerated twin.
+CAPPED_FALLBACK = "a pure-Python fallback that an accelerated twin replaces"
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,8 @@ class Candidate:
     main_thread: bool = False  # main-thread-only code: low unless thread-reachable
     #: kind "instance": every function of the module that writes the same state
     writers: tuple[str, ...] = ()
-    #: the most the project pass may settle on (a benign outcome of the race caps it)
-    ceiling: Confidence = Confidence.HIGH
-    #: why the ceiling is ``low`` (shown in the message when it caps the finding)
+    #: why the finding stays ``low`` whatever the project pass learns (a documented contract,
+    #: a benign outcome of the race...); shown in the message when it caps the finding
     capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
