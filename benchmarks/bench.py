@@ -9,6 +9,10 @@ its tests; ``--corpus DIR`` for another folder):
   changed, each as a real ``python -m gilcheck`` process;
 * one-file latency (``examples/crawler/pool.py``) against a bare ``python -c "import libcst,
   click"``;
+* one generated module (a single function of ``--generated-blocks`` blocks of six lines that
+  rebind the same few names, like the code an OPC UA address space generator writes) against
+  ``libcst.parse_module`` of that file alone: analysis cost must grow with the file, not with
+  its square;
 * the peak RSS of the main gilcheck process (and, for information, of its biggest worker);
 * the top imports of a one-file run (``python -X importtime``).
 
@@ -52,6 +56,7 @@ TARGET_WARM = 0.05  # x cold
 TARGET_TOUCHED = 0.10  # x cold
 TARGET_ONE_FILE = 1.3  # x bare `import libcst, click` process
 TARGET_RSS_MB = 300.0
+TARGET_GENERATED = 2.5  # x parse of the generated module
 
 # Runs the CLI in this process, then reports its own peak RSS (and its children's: the pool).
 RSS_WRAPPER = """
@@ -234,6 +239,54 @@ def best_seconds(repeat: int, command: Sequence[str]) -> float:
     return min(times)
 
 
+def generated_module(blocks: int) -> str:
+    """One function of ``blocks`` six-line blocks rebinding ``node`` and ``attrs`` (the shape of
+    generated OPC UA address spaces: tens of thousands of statements in one function)."""
+    lines = ["from opcua import ua", "", "", "def build(server):"]
+    for i in range(blocks):
+        lines += [
+            "    node = ua.AddNodesItem()",
+            f"    node.NodeId = ua.NodeId({i}, 0)",
+            "    attrs = ua.Attributes()",
+            f"    attrs.DisplayName = ua.LocalizedText('n{i}')",
+            "    node.NodeAttributes = attrs",
+            "    server.add_nodes([node])",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+#: Times ``libcst.parse_module`` of one file inside a process (start-up excluded).
+PARSE_ONE = (
+    "import sys, time, libcst\n"
+    "data = open(sys.argv[1], 'rb').read()\n"
+    "t = time.perf_counter()\n"
+    "libcst.parse_module(data)\n"
+    "print(time.perf_counter() - t)\n"
+)
+
+
+def generated_figures(folder: Path, blocks: int, repeat: int) -> tuple[float, float]:
+    """(parse seconds, gilcheck seconds) for the generated module, best of ``repeat``."""
+    path = folder / "generated.py"
+    path.write_text(generated_module(blocks), encoding="utf-8")
+    parse = min(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", PARSE_ONE, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=ENV,
+            ).stdout
+        )
+        for _ in range(max(1, repeat))
+    )
+    command = [sys.executable, "-m", "gilcheck", str(path), "--no-cache", "--jobs", "1"]
+    command += ["--exit-zero", "--min-confidence", "low"]
+    seconds = best_seconds(repeat, command)
+    return parse, seconds
+
+
 def touch_one(files: Sequence[Path], counter: list[int]) -> Path:
     """Change one typical file (the median size), differently every time."""
     by_size = sorted(files, key=lambda p: p.stat().st_size)
@@ -272,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="folder to check (default: the stdlib)")
     parser.add_argument("--repeat", type=int, default=1, help="best of N for each timing")
     parser.add_argument("--one-file-repeat", type=int, default=5, help="best of N (default 5)")
+    parser.add_argument(
+        "--generated-blocks",
+        type=int,
+        default=2000,
+        help="six-line blocks in the generated module (default 2000: 12,000 lines)",
+    )
     args = parser.parse_args(argv)
 
     source = args.corpus or Path(sysconfig.get_paths()["stdlib"])
@@ -319,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
                 return gilcheck_run(corpus, jobs, cache)
 
             touched = best(args.repeat, touched_run)
+            gen_parse, gen_seconds = generated_figures(
+                Path(tmp), args.generated_blocks, args.repeat
+            )
 
         one_file = best_seconds(
             args.one_file_repeat,
@@ -351,11 +413,21 @@ def main(argv: list[str] | None = None) -> int:
             TARGET_TOUCHED,
         ),
         Row("one-file latency (pool.py)", one_file, one_file / bare, "import", TARGET_ONE_FILE),
+        Row(
+            f"generated module ({args.generated_blocks * 6:,} lines)",
+            gen_seconds,
+            gen_seconds / gen_parse,
+            "parse",
+            TARGET_GENERATED,
+        ),
     ]
     mb = rss.rss_main / 2**20
     rows.append(Row("peak RSS, main process", None, mb / TARGET_RSS_MB, "", 1.0, f"{mb:.0f} MB"))
 
-    print(f"\nbaselines: parse floor {floor:.2f} s, bare `import libcst, click` {bare:.3f} s")
+    print(
+        f"\nbaselines: parse floor {floor:.2f} s, bare `import libcst, click` {bare:.3f} s, "
+        f"parse of the generated module {gen_parse:.2f} s"
+    )
     print(f"{'figure':<34} {'value':>10} {'ratio':>8} {'of':<7} {'target':>8}  result")
     for row in rows:
         value = row.value_text or f"{row.seconds:.3f} s"

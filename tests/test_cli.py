@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import gilcheck
+from gilcheck.analysis.project import ONE_WAITER as ONE_WAITER_REASON
 from gilcheck.cli import command
 from gilcheck.registry import RULES
 
@@ -45,7 +46,7 @@ LOW = (
     "    def inc(self):\n"
     "        self.n += 1\n"
 )
-# Condition.wait() under `if` in a thread: GIL003, high confidence, line 10.
+# Condition.wait() under `if` in two threads: GIL003, high confidence, line 10.
 WAITER = (
     "import threading\n"
     "\n"
@@ -59,8 +60,11 @@ WAITER = (
     "            cv.wait()\n"
     "\n"
     "\n"
-    "threading.Thread(target=consumer).start()\n"
+    "for _ in range(2):\n"
+    "    threading.Thread(target=consumer).start()\n"
 )
+# The same wait with one consumer thread: GIL003 at low (a single waiter's `if` holds).
+ONE_WAITER = WAITER.replace("for _ in range(2):\n    threading", "threading")
 # Correctly locked: no findings.
 CLEAN = (
     "import threading\n"
@@ -258,6 +262,23 @@ def test_concise_format_is_one_line_per_finding() -> None:
     assert "help:" not in run.stdout
     assert " | " not in run.stdout  # no source excerpt
     assert "Found 2 findings" in run.stdout
+
+
+def test_one_waiter_is_low_and_says_why() -> None:
+    """A wait under `if` with one consumer thread is hidden by default (CPython's Condition
+    has no spurious wakeups); `--min-confidence low` shows it with the reason."""
+    write("waiter.py", ONE_WAITER)
+    assert cli("--format", "json", "waiter.py").codes() == []
+    run = cli("--format", "json", "--min-confidence", "low", "waiter.py")
+    (finding,) = run.findings()
+    assert (finding["code"], finding["line"], finding["confidence"]) == ("GIL003", 10, "low")
+    assert finding["message"].endswith("(low: " + ONE_WAITER_REASON + ")")
+    write("waiter.py", WAITER)
+    (finding,) = cli("--format", "json", "waiter.py").findings()
+    assert finding["confidence"] == "high"
+    assert (
+        "(reachable from threading.Thread(target=consumer) at waiter.py:14)" in (finding["message"])
+    )
 
 
 def test_json_contract_order_and_paths(invoke: Invoke) -> None:

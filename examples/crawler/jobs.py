@@ -19,7 +19,8 @@ class JobQueue:
             self.cv.notify()
 
     def get(self):
-        # Written for a single consumer; a second consumer can steal the job it was woken for.
+        # Written for a single consumer. With two indexer threads, one can take the job the
+        # other was woken for; the other then pops from an empty deque (IndexError).
         with self.cv:
             if not self.jobs:
                 self.cv.wait()  # expect: GIL003

@@ -62,13 +62,18 @@ def report():
 def main(workers=4):
     get_settings()
     jobs = JobQueue()
-    consumer = threading.Thread(target=indexer, args=(jobs,), name="indexer")
-    consumer.start()
+    indexers = []
+    for n in range(2):
+        thread = threading.Thread(target=indexer, args=(jobs,), name=f"indexer-{n}")
+        thread.start()
+        indexers.append(thread)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(fetch, url, jobs) for url in URLS]
     skipped = sum(1 for future in futures if future.result() is None)
-    jobs.put(None)
-    consumer.join()
+    for thread in indexers:
+        jobs.put(None)
+    for thread in indexers:
+        thread.join()
     print(f"skipped {skipped} disallowed URLs")
     report()
 

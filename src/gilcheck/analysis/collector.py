@@ -12,7 +12,7 @@ declarations and bindings, and positions are computed later only for reported no
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -21,6 +21,7 @@ from gilcheck.analysis import known
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
+    COUNTING,
     OTHER,
     PARAM,
     CallSite,
@@ -595,10 +596,10 @@ class Collector:
             cls.methods.setdefault(name, scope)
         elif self.scope is None:
             self.m.functions[name] = scope
-            self.m.module_values.setdefault(name, []).append(f"<def:{qualname}>")
+            _record(self.m.module_values, name, (f"<def:{qualname}>",))
         else:
             self.scope.assigned.add(name)
-            self.scope.local_values.setdefault(name, []).append(f"<scope:{scope.fid}>")
+            _record(self.scope.local_values, name, (f"<scope:{scope.fid}>",))
         saved = (self.scope, self.class_body, self.prefix)
         self.scope, self.class_body, self.prefix = scope, None, qualname + ".<locals>."
         self.walk(node.body)
@@ -639,9 +640,9 @@ class Collector:
         marker = f"<class:{qualname}>"
         if self.scope is not None:
             self.scope.assigned.add(name)
-            self.scope.local_values.setdefault(name, []).append(marker)
+            _record(self.scope.local_values, name, (marker,))
         elif self.class_body is None:
-            self.m.module_values.setdefault(name, []).append(marker)
+            _record(self.m.module_values, name, (marker,))
         saved = (self.scope, self.class_body, self.prefix)
         self.scope, self.class_body, self.prefix = None, info, qualname + "."
         self.walk(node.body)
@@ -697,6 +698,8 @@ class Collector:
                 arg = dotted_name(expr.args[0].value)
                 if arg is not None:
                     return [f"{qual}|{arg}"]
+            if known.is_counting_semaphore(qual, _initial_value(expr)):
+                return [f"{qual}|{COUNTING}"]
             return [qual]
         if isinstance(
             expr,
@@ -804,17 +807,17 @@ class Collector:
             if sc is None:
                 values = self.value_summary(value) if value is not None else [OTHER]
                 if self.class_body is not None:
-                    self.class_body.attrs.setdefault(name, []).extend(values)
+                    _record(self.class_body.attrs, name, values)
                 else:
-                    self.m.module_values.setdefault(name, []).extend(values)
+                    _record(self.m.module_values, name, values)
                 return
             if name in sc.global_names:
                 rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
-                self.m.module_values.setdefault(name, []).extend(self.value_summary(value))
+                _record(self.m.module_values, name, self.value_summary(value))
                 self._write(stmt, "rmw" if rmw else "assign", name)
             elif name not in sc.nonlocal_names:
                 sc.assigned.add(name)
-                sc.local_values.setdefault(name, []).extend(self.value_summary(value))
+                _record(sc.local_values, name, self.value_summary(value))
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
                     sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
@@ -828,7 +831,7 @@ class Collector:
             if sc.self_name and sc.cls is not None:
                 head, _, rest = dotted.partition(".")
                 if head == sc.self_name and "." not in rest:
-                    sc.cls.inst_attrs.setdefault(rest, []).extend(self.value_summary(value))
+                    _record(sc.cls.inst_attrs, rest, self.value_summary(value))
             rmw = augmented or (mentions(value, dotted) and not _is_default_of(value, dotted))
             self._write(stmt, "rmw" if rmw else "assign", dotted)
             return
@@ -1047,9 +1050,7 @@ class Collector:
                 as_target = item.asname.name
                 if isinstance(as_target, cst.Name):
                     sc.assigned.add(as_target.value)
-                    sc.local_values.setdefault(as_target.value, []).extend(
-                        self.value_summary(item.item)
-                    )
+                    _record(sc.local_values, as_target.value, self.value_summary(item.item))
             if sc is not None and node.asynchronous is None:
                 lock = _lock_expr(item.item)
                 if lock is not None:
@@ -1378,6 +1379,27 @@ def _set_atom(test: cst.BaseExpression, truth: bool) -> set[str]:
         if name is not None and _is_none(other) and isinstance(op, cst.Is | cst.IsNot) and negated:
             return {name}
     return set()
+
+
+def _initial_value(call: cst.Call) -> list[str | None]:
+    """The source of a factory call's first positional or ``value=`` argument (``[]`` when
+    there is none): ``Semaphore(5)`` -> ``["5"]``."""
+    for arg in call.args:
+        if arg.keyword is None and arg.star == "":
+            return [cst.Module([]).code_for_node(arg.value)]
+        if arg.keyword is not None and arg.keyword.value == "value":
+            return [cst.Module([]).code_for_node(arg.value)]
+    return []
+
+
+def _record(table: dict[str, list[str]], name: str, values: Iterable[str]) -> None:
+    """Add value summaries bound to ``name``, each once: generated code that rebinds one name
+    thousands of times (``node = ua.AddNodesItem()``) keeps a short list, so lookups stay
+    cheap."""
+    known_values = table.setdefault(name, [])
+    for value in values:
+        if value not in known_values:
+            known_values.append(value)
 
 
 def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:

@@ -152,8 +152,11 @@ _SETUP_PREFIXES = ("register", "unregister", "setup", "set_up", "configure", "in
 
 
 def sets_up(name: str) -> bool:
-    """Is a function of this name set-up or registration code (not ``initial_...``)?"""
+    """Is a function of this name set-up or registration code (``initialize`` is, but not
+    ``initial_state``)?"""
     name = name.lstrip("_")
+    if name.startswith(("initialize", "initialise")):
+        return True
     return name.startswith(_SETUP_PREFIXES) and not name.startswith("initial")
 
 
@@ -189,6 +192,19 @@ def is_lock_factory(qualname: str, extra: frozenset[str] = frozenset()) -> bool:
         return False
     # ``ctx.Lock()``, ``manager.RLock()``, ``from gevent.lock import RLock``
     return qualname.rpartition(".")[2] in LOCK_METHOD_NAMES
+
+
+def is_counting_semaphore(qualname: str, call_args: list[str | None]) -> bool:
+    """``Semaphore(5)``, ``BoundedSemaphore(max_streams)``: a semaphore whose initial value is
+    not the literal ``1`` lets several threads in at once, so holding it excludes nothing.
+    ``call_args`` are the source of the positional (or ``value=``) arguments, ``None`` for
+    none."""
+    if qualname.rpartition(".")[2] not in ("Semaphore", "BoundedSemaphore"):
+        return False
+    if not is_lock_factory(qualname):
+        return False
+    value = call_args[0] if call_args else None
+    return value is not None and value.strip() != "1"
 
 
 def is_condition_factory(qualname: str) -> bool:

@@ -18,6 +18,8 @@ CONTAINER = "<container>"  # {} [] set() comprehension ...
 CONST = "<const>"  # None, numbers, strings
 PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else
+#: suffix of a counting semaphore's factory (``threading.Semaphore|counting``): not a lock
+COUNTING = "counting"
 
 
 @dataclass(eq=False)

@@ -473,10 +473,29 @@ def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]
         if target is None:
             continue
         for param, arg in zip(target.params, entry.args, strict=False):
-            cls_name = judge.instance_class(arg, entry.scope)
+            cls_name = judge.instance_class(arg, entry.scope) or _imported_class(
+                arg, entry.scope, judge
+            )
             if cls_name is not None:
                 out[(target.fid, param)] = cls_name
     return out
+
+
+def _imported_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) -> str | None:
+    """``jobs = JobQueue()`` with ``from .jobs import JobQueue``: the class's qualified name
+    (``crawler.jobs.JobQueue``), which the project pass resolves when the module that defines
+    it is checked too."""
+    name = dotted_name(arg)
+    if name is None or "." in name:
+        return None
+    values = {judge._strip(v) for v in judge.values_of(name, scope)}
+    if len(values) != 1:
+        return None
+    (value,) = values
+    last = value.rpartition(".")[2]
+    if value.startswith("<") or "." not in value or not last[:1].isupper() or last.isupper():
+        return None
+    return value
 
 
 def _callee_ref(

@@ -20,6 +20,12 @@ from gilcheck.findings import Confidence, Finding
 
 MAX_DEPTH = 12
 
+#: Why a GIL003 finding is ``low``.
+ONE_WAITER = (
+    "no second thread is seen waiting here, and with one waiter CPython's Condition does not "
+    "wake it spuriously"
+)
+
 #: The pseudo-caller of functions called at module level.
 IMPORT = "<import>"
 
@@ -27,11 +33,14 @@ IMPORT = "<import>"
 _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
 
 
-_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest"})
+#: Packages of tests and of example scripts: run by a test runner or as ``python example.py``,
+#: not imported by the library's callers.
+_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos"})
 
 
 def _runs_once(func: str) -> bool:
-    """Script entry points, demos, and test-support modules: not run from several threads."""
+    """Script entry points, demos, test-support modules and example scripts: not run from
+    several threads (unless a thread start says otherwise)."""
     parts = func.split(".")
     name = parts[-1]
     if name in _RUN_ONCE or name.startswith(("test_", "_test_", "demo_")):
@@ -202,6 +211,17 @@ class Project:
                 return False
         return len(owners) == 1 and not self.starts[next(iter(owners))][1].multi
 
+    def several_threads(self, func: str) -> EntrySummary | None:
+        """A start through which several threads can run ``func`` at once: a pool or a thread
+        started in a loop reaching it, or the first of two different starts reaching it."""
+        found = self.contexts.get(func)
+        if not found:
+            return None
+        if len(found) > 1:
+            return self.starts[min(found)][1]
+        entry = self.starts[next(iter(found))][1]
+        return entry if entry.multi else None
+
     @functools.cached_property
     def _callers(self) -> dict[str, set[str]]:
         """Function -> the functions that call it (``IMPORT`` for import-time calls)."""
@@ -255,6 +275,14 @@ class Project:
             return f
         entry = self.reach.get(candidate.func)
         name = candidate.func.rpartition(".")[2]
+        if kind == "waiter":
+            # A wait outside a loop goes wrong when another waiter takes what this one was
+            # woken for. CPython's Condition has no spurious wakeups: with one waiting thread
+            # (a handshake with a helper thread, a local Condition) the ``if`` is safe.
+            several = self.several_threads(candidate.func)
+            if several is not None:
+                return self._high(f, several)
+            return f.with_confidence(Confidence.LOW, f"{f.message} (low: {ONE_WAITER})")
         if kind == "iter":
             writer = self.reach.get(candidate.writer)
             if writer is not None and not self.one_owner((candidate.func, candidate.writer)):

@@ -21,7 +21,9 @@ class Candidate:
     is concurrent and the same state is written under a lock elsewhere; else low);
     ``closure`` (high when reachable, else low); ``param`` (high when the parameter receives
     an object passed to a thread, else low); ``iter`` (high when the function that mutates
-    the iterated container is thread-reachable, else low).
+    the iterated container is thread-reachable, else low); ``waiter`` (a Condition wait
+    outside a loop: high when several threads can run it, from a pool, a thread started in a
+    loop or two different starts; else low).
     """
 
     finding: Finding
