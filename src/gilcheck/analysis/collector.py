@@ -22,6 +22,7 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    LIST,
     OTHER,
     PARAM,
     CallSite,
@@ -701,10 +702,9 @@ class Collector:
             if known.is_counting_semaphore(qual, _initial_value(expr)):
                 return [f"{qual}|{COUNTING}"]
             return [qual]
-        if isinstance(
-            expr,
-            cst.Dict | cst.List | cst.Set | cst.DictComp | cst.ListComp | cst.SetComp,
-        ):
+        if isinstance(expr, cst.List | cst.ListComp):
+            return [LIST]
+        if isinstance(expr, cst.Dict | cst.Set | cst.DictComp | cst.SetComp):
             return [CONTAINER]
         if isinstance(
             expr,

@@ -15,6 +15,7 @@ import libcst as cst
 #: A value bound to a name, summarized: a resolved factory qualname (``threading.Lock``), or one of
 #: the markers below.
 CONTAINER = "<container>"  # {} [] set() comprehension ...
+LIST = CONTAINER + "|list"  # [] or a list comprehension: a container whose iterator never raises
 CONST = "<const>"  # None, numbers, strings
 PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else

@@ -33,9 +33,10 @@ IMPORT = "<import>"
 _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
 
 
-#: Packages of tests and of example scripts: run by a test runner or as ``python example.py``,
-#: not imported by the library's callers.
-_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos"})
+#: Packages of tests, example scripts and command-line scripts: run by a test runner or as a
+#: program (``python -m pkg.examples.tally``, ``twisted/conch/scripts/conch.py``), once, on
+#: the main thread; not imported by the library's callers.
+_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos", "scripts"})
 
 
 def _runs_once(func: str) -> bool:

@@ -21,6 +21,7 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    LIST,
     PARAM,
     CheckFrame,
     ClassInfo,
@@ -1379,6 +1380,12 @@ class Judge:
                 continue
             if self.held(it.locks, scope) or self._in_construction(scope, ref):
                 continue  # locked, or ``__init__`` before the object escapes
+            values = self.values_of(it.target, scope)
+            if values and all(v in (LIST, "list") for v in values):
+                # A list's iterator never raises: an item appended meanwhile is seen or not,
+                # like any read. Dicts, sets and deques raise "changed size/mutated during
+                # iteration".
+                continue
             writer = mutated[ref.key]
             if writer.scope is scope:
                 continue  # a loop that mutates what it iterates is a different bug
