@@ -103,6 +103,9 @@ class Raw:
     other: cst.CSTNode | None = None
 
 
+#: List changes that leave an iteration in another thread correct: the item is seen or not.
+_LIST_APPENDS = frozenset({"append", "extend", "assign"})
+
 #: Why a wait on a function-local Condition is ``low`` (GIL003).
 _OWN_CONDITION = "each call waits on its own function-local Condition"
 
@@ -1358,7 +1361,7 @@ class Judge:
         finding is a ``global``/``class``/``instance`` candidate, so its confidence follows
         the same sharing evidence as the other GIL004 findings.
         """
-        mutated: dict[str, Write] = {}
+        mutated: dict[str, list[Write]] = {}
         for w in self.m.writes:
             if (w.method and w.method not in ("pop", "popleft")) or (
                 w.subscript
@@ -1370,7 +1373,7 @@ class Judge:
             ):
                 ref = self.resolve_ref(w.target, w.scope)
                 if ref.shared and not self._in_construction(w.scope, ref):
-                    mutated.setdefault(ref.key, w)
+                    mutated.setdefault(ref.key, []).append(w)
         if not mutated:
             return
         for it in self.m.iterations:
@@ -1381,12 +1384,17 @@ class Judge:
             if self.held(it.locks, scope) or self._in_construction(scope, ref):
                 continue  # locked, or ``__init__`` before the object escapes
             values = self.values_of(it.target, scope)
-            if values and all(v in (LIST, "list") for v in values):
-                # A list's iterator never raises: an item appended meanwhile is seen or not,
-                # like any read. Dicts, sets and deques raise "changed size/mutated during
-                # iteration".
+            is_list = bool(values) and all(v in (LIST, "list") for v in values)
+            writes = mutated[ref.key]
+            if is_list:
+                writes = [w for w in writes if (w.method or w.op) not in _LIST_APPENDS]
+            if not writes:
+                # A list's iterator never raises: an item appended (or replaced) meanwhile is
+                # seen or not, like any read. Dicts, sets and deques raise "changed size" or
+                # "mutated during iteration"; a list that loses or gains items in the middle
+                # makes the loop skip or repeat some.
                 continue
-            writer = mutated[ref.key]
+            writer = writes[0]
             if writer.scope is scope:
                 continue  # a loop that mutates what it iterates is a different bug
             lock, where = self.suggest_lock(scope, ref, it.target)
@@ -1394,8 +1402,12 @@ class Judge:
                 "GIL004",
                 it.node,
                 f"iteration over shared `{it.target}` without a lock while "
-                f"`{writer.scope.qualname}` (line {{other}}) changes it: RuntimeError "
-                "'changed size during iteration' or a torn view",
+                f"`{writer.scope.qualname}` (line {{other}}) changes it: "
+                + (
+                    "items are skipped or seen twice when another thread removes or inserts"
+                    if is_list
+                    else "RuntimeError 'changed size during iteration' or a torn view"
+                ),
                 f"Iterate over a snapshot taken under a lock{where}: "
                 f"`with {lock}: items = list({it.target})`.",
                 None,
