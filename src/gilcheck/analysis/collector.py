@@ -22,6 +22,7 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    ITEM,
     LIST,
     OTHER,
     PARAM,
@@ -126,6 +127,10 @@ def _lock_expr(node: cst.BaseExpression) -> str | None:
     dotted = dotted_name(node)
     if dotted is not None:
         return dotted
+    if isinstance(node, cst.Subscript):
+        container = dotted_name(node.value)
+        # ``with self.locks[key]:``: one lock of a container of locks (judged by its values)
+        return f"{container}{ITEM}" if container is not None else None
     if isinstance(node, cst.Call):
         func = dotted_name(node.func)
         if func is None:
@@ -701,6 +706,11 @@ class Collector:
                     return [f"{qual}|{arg}"]
             if known.is_counting_semaphore(qual, _initial_value(expr)):
                 return [f"{qual}|{COUNTING}"]
+            if qual == "collections.defaultdict" and expr.args:
+                factory = dotted_name(expr.args[0].value)
+                if factory is not None:
+                    # ``defaultdict(threading.RLock)``: a container of locks, one per key
+                    return [f"{qual}|{self.qualify(factory)}"]
             return [qual]
         if isinstance(expr, cst.List | cst.ListComp):
             return [LIST]

@@ -19,6 +19,8 @@ LIST = CONTAINER + "|list"  # [] or a list comprehension: a container whose iter
 CONST = "<const>"  # None, numbers, strings
 PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else
+#: suffix of a lock expression taken from a container (``self.locks[...]``)
+ITEM = "[...]"
 #: suffix of a counting semaphore's factory (``threading.Semaphore|counting``): not a lock
 COUNTING = "counting"
 

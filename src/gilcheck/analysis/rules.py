@@ -21,6 +21,7 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    ITEM,
     LIST,
     PARAM,
     CheckFrame,
@@ -353,6 +354,16 @@ class Judge:
             if qual in self.lock_types or self._locking_manager(qual):
                 return DEFINITE
             return NOT_A_LOCK
+        if expr.endswith(ITEM):
+            # ``with self.locks[key]:``: a lock when the container is built to hold locks
+            # (``defaultdict(threading.Lock)``); anything else taken from a container is not
+            # evidence of a lock
+            items = self.values_of(expr[: -len(ITEM)], scope)
+            return (
+                DEFINITE
+                if any(self._is_lock_value(v.partition("|")[2]) for v in items)
+                else NOT_A_LOCK
+            )
         values = self.values_of(expr, scope)
         if values and all(v.endswith("|" + COUNTING) for v in values):
             return NOT_A_LOCK  # ``Semaphore(n)`` lets n threads in: it excludes nothing
