@@ -1391,15 +1391,15 @@ def _set_atom(test: cst.BaseExpression, truth: bool) -> set[str]:
     return set()
 
 
-def _initial_value(call: cst.Call) -> list[str | None]:
-    """The source of a factory call's first positional or ``value=`` argument (``[]`` when
-    there is none): ``Semaphore(5)`` -> ``["5"]``."""
+def _initial_value(call: cst.Call) -> str | None:
+    """The source of a factory call's first positional or ``value=`` argument, ``None`` when
+    there is none: ``Semaphore(5)`` -> ``"5"``."""
     for arg in call.args:
-        if arg.keyword is None and arg.star == "":
-            return [cst.Module([]).code_for_node(arg.value)]
-        if arg.keyword is not None and arg.keyword.value == "value":
-            return [cst.Module([]).code_for_node(arg.value)]
-    return []
+        if (arg.keyword is None and arg.star == "") or (
+            arg.keyword is not None and arg.keyword.value == "value"
+        ):
+            return _item_text(arg.value)
+    return None
 
 
 def _record(table: dict[str, list[str]], name: str, values: Iterable[str]) -> None:

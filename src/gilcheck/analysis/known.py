@@ -194,17 +194,13 @@ def is_lock_factory(qualname: str, extra: frozenset[str] = frozenset()) -> bool:
     return qualname.rpartition(".")[2] in LOCK_METHOD_NAMES
 
 
-def is_counting_semaphore(qualname: str, call_args: list[str | None]) -> bool:
-    """``Semaphore(5)``, ``BoundedSemaphore(max_streams)``: a semaphore whose initial value is
-    not the literal ``1`` lets several threads in at once, so holding it excludes nothing.
-    ``call_args`` are the source of the positional (or ``value=``) arguments, ``None`` for
-    none."""
+def is_counting_semaphore(qualname: str, initial: str | None) -> bool:
+    """``Semaphore(5)``, ``BoundedSemaphore(max_streams)``: a semaphore whose initial value
+    (``initial``, its source; ``None`` when not given, which means 1) is not the literal ``1``
+    lets several threads in at once, so holding it excludes nothing."""
     if qualname.rpartition(".")[2] not in ("Semaphore", "BoundedSemaphore"):
         return False
-    if not is_lock_factory(qualname):
-        return False
-    value = call_args[0] if call_args else None
-    return value is not None and value.strip() != "1"
+    return is_lock_factory(qualname) and initial is not None and initial != "1"
 
 
 def is_condition_factory(qualname: str) -> bool:

@@ -8,6 +8,7 @@ import io
 import re
 import tokenize
 import warnings
+from collections.abc import Iterable
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -444,16 +445,19 @@ _POOL_KINDS = known.POOL_METHODS | {"run_in_executor", "to_thread"}
 
 def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:
     """The class of ``self.<attr>`` when every assignment in the class builds one class."""
-    values: list[str] = []
-    for c in judge.mro(info):
-        values.extend(judge._strip(v) for v in c.inst_attrs.get(attr, ()))
+    return _one_class(judge._strip(v) for c in judge.mro(info) for v in c.inst_attrs.get(attr, ()))
+
+
+def _one_class(values: Iterable[str]) -> str | None:
+    """The class name when every value summary names the same one (``Client``,
+    ``crawler.jobs.JobQueue``); not a constant, a container, a call result or ``CONSTANT``."""
     classes = set(values)
     if len(classes) != 1:
         return None
     (value,) = classes
     last = value.rpartition(".")[2]
     if value.startswith("<") or not last[:1].isupper() or last.isupper():
-        return None  # a constant, a container, a call result, or ``CONSTANT``
+        return None
     return value
 
 
@@ -488,14 +492,8 @@ def _imported_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) 
     name = dotted_name(arg)
     if name is None or "." in name:
         return None
-    values = {judge._strip(v) for v in judge.values_of(name, scope)}
-    if len(values) != 1:
-        return None
-    (value,) = values
-    last = value.rpartition(".")[2]
-    if value.startswith("<") or "." not in value or not last[:1].isupper() or last.isupper():
-        return None
-    return value
+    value = _one_class(judge._strip(v) for v in judge.values_of(name, scope))
+    return value if value is not None and "." in value else None
 
 
 def _callee_ref(

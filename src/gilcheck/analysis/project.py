@@ -257,7 +257,7 @@ class Project:
             why = CAPPED_FALLBACK
         if why and f.confidence > Confidence.LOW:
             # Say why: a capped finding may still name the thread that reaches it.
-            return f.with_confidence(Confidence.LOW, f"{f.message} (low: {why})")
+            return _lowered(f, why)
         return f
 
     def _in_fallback(self, func: str) -> bool:
@@ -283,7 +283,7 @@ class Project:
             several = self.several_threads(candidate.func)
             if several is not None:
                 return self._high(f, several)
-            return f.with_confidence(Confidence.LOW, f"{f.message} (low: {ONE_WAITER})")
+            return _lowered(f, ONE_WAITER)
         if kind == "iter":
             writer = self.reach.get(candidate.writer)
             if writer is not None and not self.one_owner((candidate.func, candidate.writer)):
@@ -328,3 +328,8 @@ class Project:
         message = f"{f.message} (reachable from {entry.label}{where})"
         extra = (*f.extra, ("entry_point", f"{entry.label}{where}"))
         return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))
+
+
+def _lowered(f: Finding, why: str) -> Finding:
+    """``f`` at ``low``, its message ending with the reason: ``... (low: why)``."""
+    return f.with_confidence(Confidence.LOW, f"{f.message} (low: {why})")

@@ -359,11 +359,10 @@ class Judge:
             # (``defaultdict(threading.Lock)``); anything else taken from a container is not
             # evidence of a lock
             items = self.values_of(expr[: -len(ITEM)], scope)
-            return (
-                DEFINITE
-                if any(self._is_lock_value(v.partition("|")[2]) for v in items)
-                else NOT_A_LOCK
+            factories = (
+                v.partition("|")[2] for v in items if v.startswith("collections.defaultdict|")
             )
+            return DEFINITE if any(map(self._is_lock_value, factories)) else NOT_A_LOCK
         values = self.values_of(expr, scope)
         if values and all(v.endswith("|" + COUNTING) for v in values):
             return NOT_A_LOCK  # ``Semaphore(n)`` lets n threads in: it excludes nothing
@@ -422,7 +421,7 @@ class Judge:
         if self.resolve_ref(expr, scope).kind != "local":
             return False
         values = self.values_of(expr, scope)
-        return bool(values) and all(known.is_condition_factory(v.partition("|")[0]) for v in values)
+        return bool(values) and all(known.is_condition_factory(self._strip(v)) for v in values)
 
     def _process_condition(self, expr: str, scope: Scope) -> bool:
         """Is ``expr`` a multiprocessing Condition (``multiprocessing.Condition()``,
