@@ -105,6 +105,14 @@ def _walk(root: Path, config: Config) -> list[Path]:
     return out
 
 
+#: How many folders without ``__init__.py`` a module name may cross to reach its package.
+_NAMESPACE_DEPTH = 2
+
+
+def _is_package(folder: Path) -> bool:
+    return (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists()
+
+
 def module_name(path: Path) -> str:
     """``pkg/sub/mod.py`` -> ``pkg.sub.mod`` following ``__init__.py`` files upwards."""
     try:
@@ -114,7 +122,17 @@ def module_name(path: Path) -> str:
     stem = path.name.split(".", 1)[0]
     parts = [] if stem == "__init__" else [stem]
     parent = path.parent
-    while (parent / "__init__.py").exists() or (parent / "__init__.pyi").exists():
+    # a folder without ``__init__.py`` just inside a package is a namespace portion of it
+    # (``taskflow/examples/99_bottles.py`` is ``taskflow.examples.99_bottles``)
+    for crossed in range(_NAMESPACE_DEPTH):
+        if _is_package(parent):
+            break
+        above = parent.parents[: _NAMESPACE_DEPTH - crossed]
+        if not any(_is_package(folder) for folder in above):
+            break
+        parts.append(parent.name)
+        parent = parent.parent
+    while _is_package(parent):
         parts.append(parent.name)
         if parent.parent == parent:
             break

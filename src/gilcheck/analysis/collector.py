@@ -411,6 +411,7 @@ class Collector:
         #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
+        self._comprehensions = 0  # comprehensions being walked (each is a loop)
         self._import_fallback = False  # in a module-level ``except ImportError:`` handler
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
@@ -439,6 +440,10 @@ class Collector:
             cst.NamedExpr: self._namedexpr,
             cst.ExceptHandler: self._excepthandler,
             cst.Yield: self._yield,
+            cst.ListComp: self._comprehension,
+            cst.SetComp: self._comprehension,
+            cst.DictComp: self._comprehension,
+            cst.GeneratorExp: self._comprehension,
         }
 
     # -- traversal --------------------------------------------------------------------------
@@ -527,7 +532,8 @@ class Collector:
                         _remove_last(sc.locks, recv)
             if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
                 checks = self._checks_of(stmt.test)
-                if checks:
+                unset = frozenset(_branch_facts(stmt.test, False, _unset_atom))
+                if checks or unset:
                     implied = frozenset(_branch_facts(stmt.test, False, self._presence_atom))
                     sc.checks.append(
                         CheckFrame(
@@ -537,6 +543,7 @@ class Collector:
                             early_exit=True,
                             implied=implied,
                             known_set=frozenset(_branch_facts(stmt.test, False, _set_atom)),
+                            known_unset=unset,
                         )
                     )
                     pushed_checks += 1
@@ -781,6 +788,12 @@ class Collector:
         if sc is not None and sc.locks and not sc.yield_locks:
             sc.yield_locks = tuple(sc.locks)  # ``@contextmanager``: held around the caller's body
 
+    def _comprehension(self, node: cst.BaseComp | cst.DictComp) -> None:
+        """``[Thread(target=work) for _ in range(4)]`` starts a thread per item, like a loop."""
+        self._comprehensions += 1
+        self._walk_children(node)
+        self._comprehensions -= 1
+
     def _excepthandler(self, node: cst.ExceptHandler) -> None:
         if node.type is not None:
             self.walk(node.type)
@@ -825,7 +838,10 @@ class Collector:
                 rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
                 _record(self.m.module_values, name, self.value_summary(value))
                 self._write(stmt, "rmw" if rmw else "assign", name)
-            elif name not in sc.nonlocal_names:
+            elif name in sc.nonlocal_names:  # ``nonlocal found; found += 1``: a closure's
+                rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
+                self._write(stmt, "rmw" if rmw else "assign", name)
+            else:
                 sc.assigned.add(name)
                 _record(sc.local_values, name, self.value_summary(value))
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
@@ -898,6 +914,15 @@ class Collector:
         if subscript or method:
             self.m.mutated_containers.add(target)
         check = None
+        # ``if not fqdn: fqdn = getfqdn(); fqdn = fqdn.lower()``: an update in a branch that
+        # knows the target unset computes from that known state; every thread that races
+        # through it writes the same value. The race is the check-then-act's (GIL002).
+        initializing = (
+            op == "rmw"
+            and not subscript
+            and not method
+            and any(target in frame.known_unset for frame in sc.checks)
+        )
         if sc.checks:
             if op == "read":
                 kinds = _REMOVE_KINDS
@@ -936,6 +961,7 @@ class Collector:
                 method=method,
                 check=check,
                 in_raise=isinstance(self._stmt, cst.Raise),
+                initializing=initializing,
             )
         )
 
@@ -973,11 +999,19 @@ class Collector:
                 self.walk(node.orelse)
             return
         checks = self._checks_of(node.test)
+        unset = frozenset(_branch_facts(node.test, True, _unset_atom))
         frame = None
-        if checks:
+        if checks or unset:
             implied = frozenset(_branch_facts(node.test, True, self._presence_atom))
             known_set = frozenset(_branch_facts(node.test, True, _set_atom))
-            frame = CheckFrame(node, checks, tuple(sc.locks), implied=implied, known_set=known_set)
+            frame = CheckFrame(
+                node,
+                checks,
+                tuple(sc.locks),
+                implied=implied,
+                known_set=known_set,
+                known_unset=unset,
+            )
             sc.checks.append(frame)
         acquired = _acquire_in_test(node.test)
         if acquired is not None:
@@ -991,6 +1025,7 @@ class Collector:
             # the else branch knows the opposite of what the body knows
             frame.implied = frozenset(_branch_facts(node.test, False, self._presence_atom))
             frame.known_set = frozenset(_branch_facts(node.test, False, _set_atom))
+            frame.known_unset = frozenset(_branch_facts(node.test, False, _unset_atom))
         if node.orelse is not None:
             self.walk(node.orelse)
         if frame is not None:
@@ -1224,9 +1259,8 @@ class Collector:
                 label=func,
                 keywords=keywords,
                 executor_receiver=executor_receiver,
-                in_loop=bool(self.scope.loops)
-                if self.scope is not None
-                else self._module_loops > 0,
+                in_loop=self._comprehensions > 0
+                or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
             )
         )
 
@@ -1374,6 +1408,40 @@ def _branch_facts(
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return _branch_facts(test.expression, not truth, atom)
     return atom(test, truth)
+
+
+def _unset_atom(test: cst.BaseExpression, truth: bool) -> set[str]:
+    """Refs an operand shows to be unset, or not yet of the type the code wants: falsy, None,
+    ``type(x) is not T``, ``not isinstance(x, T)``, ``not hasattr(o, "a")``."""
+    name = dotted_name(test)
+    if name is not None:
+        return set() if truth or name in _NONE_NAMES else {name}
+    if isinstance(test, cst.Call):
+        func = dotted_name(test.func)
+        if func in ("isinstance", "hasattr") and len(test.args) >= 2 and not truth:
+            obj = dotted_name(test.args[0].value)
+            if obj is None:
+                return set()
+            if func == "isinstance":
+                return {obj}
+            attr = test.args[1].value
+            return {f"{obj}.{attr.raw_value}"} if isinstance(attr, cst.SimpleString) else set()
+        return set()
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op = test.comparisons[0].operator
+        other = test.comparisons[0].comparator
+        left = test.left
+        if not isinstance(op, cst.Is | cst.IsNot | cst.Equal | cst.NotEqual):
+            return set()
+        # ``x is None`` true or ``x is not None`` false; ``type(x) != T`` true or ``== T`` false
+        positive = isinstance(op, cst.Is | cst.Equal) == truth
+        name = dotted_name(left)
+        if name is not None and _is_none(other):
+            return {name} if positive else set()
+        if isinstance(left, cst.Call) and dotted_name(left.func) == "type" and left.args:
+            obj = dotted_name(left.args[0].value)
+            return {obj} if obj is not None and not positive else set()
+    return set()
 
 
 def _set_atom(test: cst.BaseExpression, truth: bool) -> set[str]:

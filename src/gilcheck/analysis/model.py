@@ -63,6 +63,9 @@ class CheckFrame:
     #: return`` falls through with ``self._usage`` set, so ``self._usage += x`` after it is an
     #: update (GIL004's business), not a second initialization
     known_set: frozenset[str] = frozenset()
+    #: refs the branch taken knows to be unset (falsy, None, not yet of the wanted type):
+    #: ``if not fqdn: ... fqdn = fqdn.lower()`` finishes an initialization
+    known_unset: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)
@@ -125,6 +128,8 @@ class Write:
     check: CheckFrame | None = None
     #: part of a ``raise`` statement (a read that builds an error message)
     in_raise: bool = False
+    #: an update in a branch that knows the target unset (part of a lazy initialization)
+    initializing: bool = False
 
 
 @dataclass(eq=False)

@@ -422,6 +422,8 @@ def _summary(
                 bound=bound,
                 keywords=entry.keywords,
                 multi=entry.in_loop or entry.kind in _POOL_KINDS,
+                caller=judge.qualname(entry_scope) if entry_scope is not None else "",
+                kind=entry.kind,
             )
         )
     return ModuleSummary(

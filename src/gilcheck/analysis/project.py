@@ -171,7 +171,10 @@ class Project:
                     label = f"run() of Thread subclass {short}"
                     starts.append((run, EntrySummary(run, label, "", 0, True)))
         self.starts = starts
+        targets = {target for target, entry in starts if not _rearms(target, entry)}
         for index, (target, entry) in enumerate(starts):
+            if _rearms(target, entry) and target in targets:
+                continue  # the thread that runs ``target`` already counts for this one
             for func in self._reachable(target):
                 self.reach.setdefault(func, entry)
                 self.contexts.setdefault(func, set()).add(index)
@@ -237,6 +240,28 @@ class Project:
             if callee is not None:
                 callers.setdefault(callee, set()).add(IMPORT)
         return callers
+
+    def closure_escapes(self, func: str) -> bool:
+        """Can two threads run the nested function ``func`` on the same variables? Each
+        call of the outer function makes new variables, so they are shared only when the
+        nested code runs in two threads of one call: it is called from outside the outer
+        function; or nested functions are started in a pool, in a loop or twice; or one is
+        started once and the calling thread also runs ``func``. A helper that only the
+        outer function calls, or only the one thread it starts, works on that call's own
+        state (pywebview's ``inject_pywebview``)."""
+        outer, sep, _ = func.partition(".<locals>.")
+        if not sep:
+            return True
+        inside = outer + ".<locals>."
+        callers = self._callers.get(func, set())
+        if any(c != outer and not c.startswith(inside) for c in callers):
+            return True
+        started = [entry for target, entry in self.starts if target.startswith(inside)]
+        if not started:
+            return False
+        if len(started) > 1 or started[0].multi:
+            return True
+        return func in self._reachable(outer)
 
     def import_time_only(self, func: str) -> bool:
         """Is ``func`` called only at import time (module level or a class body), in any
@@ -313,7 +338,7 @@ class Project:
                 return f.with_confidence(Confidence.MEDIUM)
             return f.with_confidence(Confidence.LOW)
         if kind == "closure":
-            if entry is not None:
+            if entry is not None and self.closure_escapes(candidate.func):
                 return self._high(f, entry)
             return f.with_confidence(Confidence.LOW)
         if kind == "param":
@@ -328,6 +353,13 @@ class Project:
         message = f"{f.message} (reachable from {entry.label}{where})"
         extra = (*f.extra, ("entry_point", f"{entry.label}{where}"))
         return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))
+
+
+def _rearms(target: str, entry: EntrySummary) -> bool:
+    """``Timer(delay, self._poll)`` inside ``_poll`` itself: the timer thread schedules its
+    successor as it finishes (a polling chain), so the chain is one thread at a time, not a
+    second one."""
+    return entry.kind == "Timer" and entry.caller == target
 
 
 def _lowered(f: Finding, why: str) -> Finding:

@@ -236,16 +236,16 @@ class Judge:
         while sc is not None:
             if head in sc.global_names:
                 break
-            if sc.is_local(head) or head in sc.nonlocal_names:
+            if head in sc.nonlocal_names:  # an enclosing function's variable
+                depth += 1
+                sc = sc.parent
+                continue
+            if sc.is_local(head):
                 if depth == 0:
                     if head in sc.params and len(parts) >= 1:
                         idx = sc.params.index(head)
                         return Ref("param", f"{self.qualname(sc)}:{head}", param=idx)
                     return Ref("local", head)
-                if head in sc.nonlocal_names:
-                    depth += 1
-                    sc = sc.parent
-                    continue
                 if head == sc.self_name and sc.cls is not None and len(parts) > 1:
                     cq = self.class_qualname(sc.cls)  # a closure over ``self``
                     return Ref("instance", f"{cq}.{parts[1]}", cls=cq)
@@ -687,6 +687,10 @@ class Judge:
             lock = f"{scope.self_name}._lock"
             return lock, f" (create `{lock} = threading.Lock()` in `__init__`)"
         stem = re.sub(r"\W+", "_", symbol.split(".")[-1]).strip("_") or "state"
+        if ref.kind == "closure":
+            lock = f"{stem}_lock"
+            where = f"create `{lock} = threading.Lock()` beside `{stem}` in the enclosing function"
+            return lock, f" ({where})"
         module_locks = self.module_locks
         # Reuse a lock only when it is plainly this state's or the module's one generic lock:
         # guarding unrelated state with ``_settings_lock`` would confuse the next reader.
@@ -851,12 +855,14 @@ class Judge:
                 self._strip, self.values_of(w.target, w.scope)
             ):
                 pass  # ``Counter.update()`` is a Python-level loop of item read-modify-writes
-            elif w.op != "rmw" or w.method:
-                continue
+            elif w.op != "rmw" or w.method or w.initializing:
+                continue  # an initializing update is the check-then-act's race (GIL002)
             scope = w.scope
-            if "." not in w.target and not w.subscript and not w.method:
-                if w.target not in scope.global_names:
+            bare = "." not in w.target and not w.subscript and not w.method
+            if bare and w.target not in scope.global_names:
+                if w.target not in scope.nonlocal_names:
                     continue
+            elif bare:
                 if self.held(w.locks, scope):
                     continue
                 ref = Ref("global", self.mod_prefix + w.target)
@@ -912,6 +918,12 @@ class Judge:
                     w.target,
                     scope,
                     ref,
+                    # a classmethod that rebuilds class state (not a counter) configures the
+                    # class: bottle's ``global_config``, yaml's ``add_path_resolver``, celery's
+                    # ``bind``. Set-up, unless a thread is seen running it
+                    needs_thread=ref.kind == "class"
+                    and _named(scope).kind == "classmethod"
+                    and not _counts(w.node),
                 )
             )
 
@@ -1510,6 +1522,17 @@ def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
     stmt = _statement_of(func.body, node)
     blocks = _comments(func, [stmt] if stmt is not None else [])
     return any(known.benign_race_note().search(b) for b in blocks)
+
+
+def _counts(node: cst.CSTNode) -> bool:
+    """A counter or an accumulator: ``x += 1``, ``x -= n``, ``x += self.size`` (not
+    ``x += tuple(...)`` or ``x = x.copy()``, which rebuild a value)."""
+    if not isinstance(node, cst.AugAssign):
+        return False
+    value = node.value
+    if isinstance(value, cst.UnaryOperation):
+        value = value.expression
+    return isinstance(value, cst.Integer | cst.Float | cst.Name | cst.Attribute)
 
 
 def _named(scope: Scope) -> Scope:
