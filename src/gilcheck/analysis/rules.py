@@ -1186,6 +1186,12 @@ class Judge:
         are guarded by their own protocol). Writes that each hold a lock, but not a common one,
         are reported too.
         """
+        first = len(out)
+        self._gil006(out)
+        # confidence follows thread evidence, like every data rule (settled in project.py)
+        out[first:] = [replace(raw, kind="inconsistent") for raw in out[first:]]
+
+    def _gil006(self, out: list[Raw]) -> None:
         locked: dict[str, list[tuple[Write, list[str]]]] = {}
         unlocked: dict[str, list[Write]] = {}
         for w in self.m.writes:

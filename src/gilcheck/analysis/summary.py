@@ -23,7 +23,8 @@ class Candidate:
     an object passed to a thread, else low); ``iter`` (high when the function that mutates
     the iterated container is thread-reachable, else low); ``waiter`` (a Condition wait
     outside a loop: high when several threads can run it, from a pool, a thread started in a
-    loop or two different starts; else low).
+    loop or two different starts; else low); ``inconsistent`` (GIL006: high when the unlocked
+    write is thread-reachable, else medium; low stays low).
     """
 
     finding: Finding
