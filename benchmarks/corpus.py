@@ -65,10 +65,31 @@ REMOVED_BEFORE_FREE_THREADING = (
     "lib2to3",
     *(
         f"{name}.py"
-        for name in (
-            "asynchat asyncore smtpd imp aifc audioop cgi cgitb chunk crypt imghdr mailcap "
-            "msilib nis nntplib ossaudiodev pipes sndhdr spwd sunau telnetlib uu xdrlib"
-        ).split()
+        for name in [
+            "asynchat",
+            "asyncore",
+            "smtpd",
+            "imp",
+            "aifc",
+            "audioop",
+            "cgi",
+            "cgitb",
+            "chunk",
+            "crypt",
+            "imghdr",
+            "mailcap",
+            "msilib",
+            "nis",
+            "nntplib",
+            "ossaudiodev",
+            "pipes",
+            "sndhdr",
+            "spwd",
+            "sunau",
+            "telnetlib",
+            "uu",
+            "xdrlib",
+        ]
     ),
     "msilib",
 )
@@ -127,10 +148,19 @@ def installed(site: Path) -> dict[str, Distribution]:
                 path = row.split(",", 1)[0]
                 if not path.endswith(".py") or path.startswith(("..", "/")):
                     continue
-                top = path.split("/", 1)[0]
+                parts = path.split("/")
+                top = parts[0]
                 if top.endswith((".dist-info", ".data")) or top == "__pycache__":
                     continue
+                depth = 1
+                while depth < len(parts) - 1 and not (site / top / "__init__.py").exists():
+                    # a namespace package several distributions share (``azure/``,
+                    # ``google/cloud/``): only this distribution's own sub-package is its code
+                    top = f"{top}/{parts[depth]}"
+                    depth += 1
                 tops.add(top)
+        # a folder already listed covers its sub-folders (files directly in a namespace folder)
+        tops = {t for t in tops if not any(t.startswith(f"{o}/") for o in tops)}
         dist.tops = sorted(t for t in tops if (site / t).exists())
         found[dist.name] = dist
     return found

@@ -28,7 +28,7 @@ BAD = (
     "def work():\n"
     "    global counter\n"
     "    counter += 1\n"
-    "threading.Thread(target=work).start()\n"
+    "threading.Thread(target=work).start(); threading.Thread(target=work).start()\n"
 )
 CLEAN = (
     "import threading\n"

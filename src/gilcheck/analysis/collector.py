@@ -412,6 +412,8 @@ class Collector:
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
         self._comprehensions = 0  # comprehensions being walked (each is a loop)
+        #: enclosing ``try`` bodies: (function id, exception names their handlers catch)
+        self._caught: list[tuple[int, frozenset[str]]] = []
         self._import_fallback = False  # in a module-level ``except ImportError:`` handler
         self._entry_points = entry_points
         self._handlers: dict[type, Callable[[Any], None]] = {
@@ -440,6 +442,7 @@ class Collector:
             cst.NamedExpr: self._namedexpr,
             cst.ExceptHandler: self._excepthandler,
             cst.Yield: self._yield,
+            cst.Try: self._try,
             cst.ListComp: self._comprehension,
             cst.SetComp: self._comprehension,
             cst.DictComp: self._comprehension,
@@ -788,6 +791,28 @@ class Collector:
         if sc is not None and sc.locks and not sc.yield_locks:
             sc.yield_locks = tuple(sc.locks)  # ``@contextmanager``: held around the caller's body
 
+    def _try(self, node: cst.Try) -> None:
+        caught: set[str] = set()
+        for handler in node.handlers:
+            if handler.type is None:
+                caught.add("")  # a bare ``except:``
+                continue
+            types = handler.type.elements if isinstance(handler.type, cst.Tuple) else ()
+            for t in [e.value for e in types] or [handler.type]:
+                name = dotted_name(t)
+                if name is not None:
+                    caught.add(name.rpartition(".")[2])
+        fid = self.scope.fid if self.scope is not None else -1
+        self._caught.append((fid, frozenset(caught)))
+        self.walk(node.body)
+        self._caught.pop()
+        for handler in node.handlers:
+            self.walk(handler)
+        if node.orelse is not None:
+            self.walk(node.orelse)
+        if node.finalbody is not None:
+            self.walk(node.finalbody)
+
     def _comprehension(self, node: cst.BaseComp | cst.DictComp) -> None:
         """``[Thread(target=work) for _ in range(4)]`` starts a thread per item, like a loop."""
         self._comprehensions += 1
@@ -962,6 +987,7 @@ class Collector:
                 check=check,
                 in_raise=isinstance(self._stmt, cst.Raise),
                 initializing=initializing,
+                caught=frozenset().union(*(c for fid, c in self._caught if fid == sc.fid)),
             )
         )
 
@@ -1026,8 +1052,16 @@ class Collector:
             frame.implied = frozenset(_branch_facts(node.test, False, self._presence_atom))
             frame.known_set = frozenset(_branch_facts(node.test, False, _set_atom))
             frame.known_unset = frozenset(_branch_facts(node.test, False, _unset_atom))
+        # ``if self.lock: with self.lock: total += n`` / ``else: total += n``: without the
+        # lock the code runs in one thread by design (the lock exists when threads do), so
+        # the else branch counts as holding it
+        optional = _optional_lock(node) if node.orelse is not None else None
+        if optional is not None:
+            sc.locks.append(optional)
         if node.orelse is not None:
             self.walk(node.orelse)
+        if optional is not None:
+            _remove_last(sc.locks, optional)
         if frame is not None:
             sc.checks.remove(frame)
 
@@ -1091,11 +1125,13 @@ class Collector:
         pushed = 0
         for item in node.items:
             self.walk(item.item)
-            if item.asname is not None and sc is not None:
-                as_target = item.asname.name
-                if isinstance(as_target, cst.Name):
-                    sc.assigned.add(as_target.value)
-                    _record(sc.local_values, as_target.value, self.value_summary(item.item))
+            as_target = item.asname.name if item.asname is not None else None
+            if isinstance(as_target, cst.Name) and sc is not None:
+                sc.assigned.add(as_target.value)
+                _record(sc.local_values, as_target.value, self.value_summary(item.item))
+            elif isinstance(as_target, cst.Name) and self.class_body is None:
+                # ``with ThreadPoolExecutor() as pool:`` at module level (a script)
+                _record(self.m.module_values, as_target.value, self.value_summary(item.item))
             if sc is not None and node.asynchronous is None:
                 lock = _lock_expr(item.item)
                 if lock is not None:
@@ -1189,10 +1225,14 @@ class Collector:
         extra: list[cst.BaseExpression] = []
         keywords: tuple[str, ...] = ()
         executor_receiver = ""
+        receiver = ""
         kind = ""
         if qual in known.THREAD_CLASSES or self._is_thread_subclass(qual):
             target_pos, args_pos = known.THREAD_CLASSES.get(qual, (1, 3))
-            kind = qual.rpartition(".")[2]
+            # ``multiprocessing.dummy.Process`` is a thread under the multiprocessing API
+            kind = (
+                "Thread" if qual.startswith("multiprocessing.dummy.") else qual.rpartition(".")[2]
+            )
             target = _argument(args, target_pos, ("target", known.TIMER_KEYWORD))
             arg_tuple = _argument(args, args_pos, ("args",))
             if isinstance(arg_tuple, cst.Tuple | cst.List):
@@ -1208,6 +1248,7 @@ class Collector:
                 extra = rest
         elif recv and meth == "submit":
             kind = "submit"
+            receiver = recv
             target = _argument(args, 0, ("fn",))
             extra = [a.value for a in args[1:] if a.keyword is None]
             keywords = tuple(a.keyword.value for a in args if a.keyword is not None)
@@ -1219,7 +1260,7 @@ class Collector:
             # ``x.map(f, ...)`` is a thread entry only when x is an executor or pool; that is
             # decided once the whole module is known (Judge), by ``executor_receiver``.
             kind = meth
-            executor_receiver = recv
+            executor_receiver = receiver = recv
             target = _argument(args, 0, ("func", "fn"))
         if target is None:
             return
@@ -1233,7 +1274,7 @@ class Collector:
         else:
             targets = [target]
         for each in targets:
-            self._add_entry(node, kind, each, extra, func, keywords, executor_receiver)
+            self._add_entry(node, kind, each, extra, func, keywords, executor_receiver, receiver)
 
     def _add_entry(
         self,
@@ -1244,6 +1285,7 @@ class Collector:
         func: str,
         keywords: tuple[str, ...] = (),
         executor_receiver: str = "",
+        receiver: str = "",
     ) -> None:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
@@ -1259,6 +1301,7 @@ class Collector:
                 label=func,
                 keywords=keywords,
                 executor_receiver=executor_receiver,
+                receiver=receiver,
                 in_loop=self._comprehensions > 0
                 or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
             )
@@ -1344,6 +1387,23 @@ def _keyword_names(node: cst.BaseExpression | None) -> tuple[str, ...]:
     if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
         return tuple(a.keyword.value for a in node.args if a.keyword is not None)
     return ()
+
+
+def _optional_lock(node: cst.If) -> str | None:
+    """``if L:`` (or ``if L is not None:``) whose body takes ``with L:``: the lock ``L``."""
+    test = node.test
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op = test.comparisons[0]
+        if not isinstance(op.operator, cst.IsNot) or not _is_none(op.comparator):
+            return None
+        test = test.left
+    lock = dotted_name(test)
+    if lock is None:
+        return None
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.With) and any(dotted_name(i.item) == lock for i in stmt.items):
+            return lock
+    return None
 
 
 def _acquire_in_test(test: cst.BaseExpression) -> str | None:

@@ -81,6 +81,20 @@ SPAWN_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 
+#: Starts whose target runs in another process: it shares ``multiprocessing`` objects
+#: (``Value``, ``Array``, queues, manager proxies) with this one, never module or instance state.
+PROCESS_BASES: frozenset[str] = frozenset(
+    {"multiprocessing.Process", "multiprocessing.context.Process"}
+)
+PROCESS_POOL_FACTORIES: frozenset[str] = frozenset(
+    {
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+        "multiprocessing.Pool",
+        "multiprocessing.pool.Pool",
+    }
+)
+
 EXECUTOR_FACTORIES: frozenset[str] = frozenset(
     {
         "concurrent.futures.ThreadPoolExecutor",

@@ -130,6 +130,8 @@ class Write:
     in_raise: bool = False
     #: an update in a branch that knows the target unset (part of a lazy initialization)
     initializing: bool = False
+    #: exception names caught around it in its function ("" for a bare ``except:``)
+    caught: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)
@@ -181,6 +183,11 @@ class Entry:
     executor_receiver: str = ""
     #: created inside a loop: several threads may run the target at once
     in_loop: bool = False
+    #: ``x.submit(f)``: ``x``, to tell a process pool from a thread pool
+    receiver: str = ""
+    #: the target runs in another process (``multiprocessing.Process``, a process pool): it
+    #: shares only ``multiprocessing`` objects with this one, not module or instance state
+    process: bool = False
 
 
 @dataclass(eq=False)

@@ -387,7 +387,8 @@ def _summary(
             bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
             head = dotted.partition(".")[0]
             if (
-                entry_scope is not None
+                not entry.process
+                and entry_scope is not None
                 and entry_scope.cls is not None
                 and head == entry_scope.self_name
             ):
@@ -395,13 +396,14 @@ def _summary(
         else:
             target_ref = None
         if (
-            entry_scope is not None
+            not entry.process
+            and entry_scope is not None
             and entry_scope.cls is not None
             and entry_scope.self_name
             and any(dotted_name(a) == entry_scope.self_name for a in entry.args)
         ):
             threaded.add(judge.class_qualname(entry_scope.cls))
-        for arg in entry.args:  # an instance handed to a thread: its class is shared
+        for arg in entry.args if not entry.process else ():  # an instance handed to a thread
             cls_name = judge.instance_class(arg, entry_scope)
             if cls_name is not None:
                 threaded.add(cls_name)
@@ -424,6 +426,7 @@ def _summary(
                 multi=entry.in_loop or entry.kind in _POOL_KINDS,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
+                process=entry.process,
             )
         )
     return ModuleSummary(

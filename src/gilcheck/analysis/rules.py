@@ -141,10 +141,19 @@ class Judge:
                 for v in self.values_of(e.executor_receiver, e.scope)
             )
         ]
+        for e in model.entries:
+            e.process = e.kind == "Process" or self._process_pool(e.receiver, e.scope)
         self.construction: set[int] = set()
         self._find_construction()
         self.inherited = self._inherited_locks(methods=True)
         self.guarded_keys = self._guarded_keys()
+
+    def _process_pool(self, receiver: str, scope: Scope | None) -> bool:
+        """``pool.submit(f)`` where every value ``pool`` is known to hold is a process pool."""
+        if not receiver:
+            return False
+        values = [self._strip(v) for v in self.values_of(receiver, scope)]
+        return bool(values) and all(v in known.PROCESS_POOL_FACTORIES for v in values)
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:
@@ -263,7 +272,9 @@ class Judge:
             if value.startswith("<class:") and len(parts) > 1:
                 cq = self.mod_prefix + value[7:-1]
                 return Ref("class", f"{cq}.{parts[1]}", cls=cq)
-            if value.startswith("<def:"):
+            if value.startswith(("<def:", "<class:")):
+                # a function, or a class used by its methods (``ThreadState.get()`` then
+                # ``ThreadState.update()`` calls static methods; it is not a container)
                 return Ref("unknown", head)
         if len(parts) > 1 and any(self._strip(v) in known.VALUE_FACTORIES for v in values):
             return Ref("value", self.mod_prefix + head)
@@ -559,14 +570,18 @@ class Judge:
 
     @functools.cached_property
     def writers(self) -> dict[str, tuple[str, ...]]:
-        """Instance state -> the functions that change it outside construction (RacerD's
-        conflict check asks whether two threads can run two of them, or one of them twice)."""
+        """Instance, class and module state -> the functions of this module that change it
+        outside construction (RacerD's conflict check asks whether two threads can run two of
+        them, or one of them twice)."""
         found: dict[str, dict[str, None]] = {}
         for w in self.m.writes:
-            if w.op == "read" or w.scope.cls is None:
+            if w.op == "read":
                 continue
-            ref = self.resolve_ref(w.target, w.scope)
-            if ref.kind != "instance" or self._in_construction(w.scope, ref):
+            if "." not in w.target and w.target in w.scope.global_names:
+                ref = Ref("global", self.mod_prefix + w.target)
+            else:
+                ref = self.resolve_ref(w.target, w.scope)
+            if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
                 continue
             found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
         return {key: tuple(funcs) for key, funcs in found.items()}
@@ -752,7 +767,7 @@ class Judge:
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
             writers=self.writers.get(ref.key, ())
-            if ref is not None and ref.kind == "instance"
+            if ref is not None and ref.kind in _OWNED_KINDS
             else (),
             capped_by=capped_by,
             **extra,  # type: ignore[arg-type]
@@ -880,6 +895,7 @@ class Judge:
                         w.target,
                         scope,
                         ref,
+                        needs_thread=True,
                     )
                 )
                 continue
@@ -918,12 +934,8 @@ class Judge:
                     w.target,
                     scope,
                     ref,
-                    # a classmethod that rebuilds class state (not a counter) configures the
-                    # class: bottle's ``global_config``, yaml's ``add_path_resolver``, celery's
-                    # ``bind``. Set-up, unless a thread is seen running it
-                    needs_thread=ref.kind == "class"
-                    and _named(scope).kind == "classmethod"
-                    and not _counts(w.node),
+                    # process-wide state: low unless a thread is seen running the update
+                    needs_thread=ref.kind in _PROCESS_WIDE,
                 )
             )
 
@@ -957,6 +969,10 @@ class Judge:
                 continue
             if w.method == "pop" and isinstance(w.node, cst.Call) and len(w.node.args) >= 2:
                 continue  # ``d.pop(k, None)`` cannot fail, whoever removed the item first
+            if (w.op in ("read", "del") or w.method in known.REMOVING_METHODS) and (
+                w.caught & _LOOKUP_ERRORS
+            ):
+                continue  # the failure the race can cause is caught right there
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
             if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
@@ -1106,6 +1122,11 @@ class Judge:
             if not is_cond:
                 continue
             recv = call.receiver
+            owner = recv.rpartition(".")[0]
+            # ``_cond = Condition(_lock)`` in a class body names the class's own ``_lock``
+            own = f"{owner}.{cond_lock}" if cond_lock and "." not in cond_lock and owner else ""
+            if own and self.values_of(own, scope):
+                cond_lock = own
             timed = any(
                 not (isinstance(a.value, cst.Name) and a.value.value == "None")
                 for a in call.node.args
@@ -1460,6 +1481,18 @@ class _Site(NamedTuple):
 
 
 #: Rules about data races (not about misusing a ``threading.Condition``).
+#: What a read or a removal of a missing item raises (a set's ``remove``: KeyError, a list's:
+#: ValueError), and handlers that catch them all ("" is a bare ``except:``).
+_LOOKUP_ERRORS = frozenset(
+    {"KeyError", "IndexError", "LookupError", "ValueError", "Exception", "BaseException", ""}
+)
+
+#: Process-wide state: a lost update on it counts when a thread is seen running the update.
+_PROCESS_WIDE = frozenset({"global", "class", "module_attr"})
+
+#: State whose writers the project pass weighs (one owning thread, or a conflicting pair).
+_OWNED_KINDS = frozenset({"instance", "global", "class"})
+
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 
@@ -1528,17 +1561,6 @@ def _benign_note(scope: Scope, node: cst.CSTNode) -> bool:
     stmt = _statement_of(func.body, node)
     blocks = _comments(func, [stmt] if stmt is not None else [])
     return any(known.benign_race_note().search(b) for b in blocks)
-
-
-def _counts(node: cst.CSTNode) -> bool:
-    """A counter or an accumulator: ``x += 1``, ``x -= n``, ``x += self.size`` (not
-    ``x += tuple(...)`` or ``x = x.copy()``, which rebuild a value)."""
-    if not isinstance(node, cst.AugAssign):
-        return False
-    value = node.value
-    if isinstance(value, cst.UnaryOperation):
-        value = value.expression
-    return isinstance(value, cst.Integer | cst.Float | cst.Name | cst.Attribute)
 
 
 def _named(scope: Scope) -> Scope:

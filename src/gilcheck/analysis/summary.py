@@ -61,6 +61,8 @@ class EntrySummary:
     caller: str = ""
     #: how it starts: "Thread", "Timer", "submit", "Process"... (see model.Entry.kind)
     kind: str = ""
+    #: the target runs in another process: it shares only ``multiprocessing`` objects
+    process: bool = False
 
 
 @dataclass(frozen=True)
