@@ -45,6 +45,9 @@ def indexer(jobs):
         if job is None:
             return
         _job_id, page = job
+        if page.status >= 400:
+            jobs.discard(1)  # error pages are not indexed
+            continue
         with _index_lock:
             for word in page.body.split():
                 index.setdefault(word, set()).add(page.url)
