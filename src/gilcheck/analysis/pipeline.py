@@ -381,15 +381,14 @@ def _summary(
             target_ref = judge.qualname(entry.target_scope)
         elif target is not None and (dotted := dotted_name(target)) is not None:
             head, _, attr = dotted.partition(".")
-            owner = judge.instance_class(cst.Name(head), None) if attr and "." not in attr else None
             if entry_scope is not None:
                 target_ref = _callee_ref(dotted, entry_scope, judge)
-            elif owner is not None:  # ``limiter = RateLimiter(); Thread(target=limiter.refill)``
-                target_ref = f"method:{owner}:{attr}"
-            else:
-                target_ref = judge.qualify(dotted, None)
+            else:  # module level: ``limiter = RateLimiter(); Thread(target=limiter.refill)``
+                owner = None
+                if attr and "." not in attr:
+                    owner = judge.instance_class(cst.Name(head), None)
+                target_ref = f"method:{owner}:{attr}" if owner else judge.qualify(dotted, None)
             bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
-            head = dotted.partition(".")[0]
             if (
                 not entry.process
                 and entry_scope is not None

@@ -182,12 +182,11 @@ class Project:
                     label = f"run() of {what} subclass {short}"
                     entry = EntrySummary(run, label, "", 0, True, kind="subclass", process=process)
                     starts.append((run, entry))
-        self.starts = [(t, e) for t, e in starts if not e.process]
         for target, entry in starts:
-            if entry.process:
+            if entry.process:  # evidence only for ``multiprocessing.Value`` state
                 for func in self._reachable(target):
                     self.process_reach.setdefault(func, entry)
-        starts = self.starts
+        self.starts = starts = [(t, e) for t, e in starts if not e.process]
         targets = {target for target, entry in starts if not _rearms(target, entry)}
         for index, (target, entry) in enumerate(starts):
             if _rearms(target, entry) and target in targets:

@@ -577,14 +577,18 @@ class Judge:
         for w in self.m.writes:
             if w.op == "read":
                 continue
-            if "." not in w.target and w.target in w.scope.global_names:
-                ref = Ref("global", self.mod_prefix + w.target)
-            else:
-                ref = self.resolve_ref(w.target, w.scope)
+            ref = self.write_ref(w)
             if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
                 continue
             found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
         return {key: tuple(funcs) for key, funcs in found.items()}
+
+    def write_ref(self, w: Write) -> Ref:
+        """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; anything
+        else as ``resolve_ref`` classifies it."""
+        if "." not in w.target and not w.subscript and w.target in w.scope.global_names:
+            return Ref("global", self.mod_prefix + w.target)
+        return self.resolve_ref(w.target, w.scope)
 
     def _callee_scopes(self, callee: str, scope: Scope) -> list[Scope]:
         """The called function, plus its overrides in subclasses for ``self.m()`` calls (a
@@ -1221,14 +1225,9 @@ class Judge:
             if w.subscript and w.op != "rmw":
                 continue
             scope = w.scope
-            if "." not in w.target and not w.subscript:
-                if w.target not in scope.global_names:
-                    continue
-                ref = Ref("global", self.mod_prefix + w.target)
-            else:
-                if w.target.count(".") > 1:
-                    continue  # ``self.a.b = x`` writes another object's state
-                ref = self.resolve_ref(w.target, scope)
+            if w.target.count(".") > 1:
+                continue  # ``self.a.b = x`` writes another object's state
+            ref = self.write_ref(w)  # a bare name that is not global is local: left below
             if ref.kind not in ("global", "class", "instance") or self._in_construction(scope, ref):
                 continue
             if _constructing(scope, self.m.fork_hooks) or scope.fid in self.construction:
@@ -1480,7 +1479,6 @@ class _Site(NamedTuple):
     in_while: bool  # inside a ``while`` loop of the caller
 
 
-#: Rules about data races (not about misusing a ``threading.Condition``).
 #: What a read or a removal of a missing item raises (a set's ``remove``: KeyError, a list's:
 #: ValueError), and handlers that catch them all ("" is a bare ``except:``).
 _LOOKUP_ERRORS = frozenset(
@@ -1493,6 +1491,7 @@ _PROCESS_WIDE = frozenset({"global", "class", "module_attr"})
 #: State whose writers the project pass weighs (one owning thread, or a conflicting pair).
 _OWNED_KINDS = frozenset({"instance", "global", "class"})
 
+#: Rules about data races (not about misusing a ``threading.Condition``).
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 
