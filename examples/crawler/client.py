@@ -27,6 +27,11 @@ class Client:
         time.sleep(0.01)
         self.user_agent = user_agent
 
+    @classmethod
+    def connect(cls, user_agent):
+        """Open the client's connection pool (here: pretend to); a second one leaks its sockets."""
+        return cls(user_agent)
+
     def fetch(self, url, session):
         time.sleep(0.001)  # the network round trip, on this thread's own session
         status = 404 if url.endswith("/missing") else 200
@@ -44,7 +49,7 @@ _settings_lock = threading.Lock()
 def get_client():
     global _client
     if _client is None:  # expect: GIL002
-        _client = Client("gilcheck-example/0.1")
+        _client = Client.connect("gilcheck-example/0.1")
     return _client
 
 

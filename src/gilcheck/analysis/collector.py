@@ -110,6 +110,15 @@ def _child_fields(tp: type) -> tuple[str, ...]:
     return names
 
 
+def _slot(stmt: cst.CSTNode | None, call: cst.Call) -> str:
+    """``self._thread`` for ``self._thread = Thread(...)``: where the thread object is kept."""
+    if isinstance(stmt, cst.Assign) and stmt.value is call and len(stmt.targets) == 1:
+        target = stmt.targets[0].target
+        if isinstance(target, cst.Attribute):
+            return dotted_name(target) or ""
+    return ""
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for Name/Attribute chains, else None."""
     parts: list[str] = []
@@ -406,6 +415,7 @@ class Collector:
         self.class_body: ClassInfo | None = None
         self.prefix = ""  # qualname prefix for new definitions
         self._next_fid = 0
+        self._seq = 0  # writes, thread starts and ``start()`` calls, in document order
         self._lambda_scopes: dict[int, Scope] = {}
         self._stmt: cst.CSTNode | None = None  # the statement being walked
         #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
@@ -453,6 +463,10 @@ class Collector:
     def collect(self, module: cst.Module) -> ModuleModel:
         self.walk(module)
         return self.m
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
 
     def walk(self, node: cst.CSTNode) -> None:
         handler = self._handlers.get(type(node))
@@ -988,6 +1002,7 @@ class Collector:
                 in_raise=isinstance(self._stmt, cst.Raise),
                 initializing=initializing,
                 caught=frozenset().union(*(c for fid, c in self._caught if fid == sc.fid)),
+                seq=self._next_seq(),
             )
         )
 
@@ -1092,7 +1107,9 @@ class Collector:
         if sc is not None:
             iterated = _iterated_container(node.iter)
             if iterated is not None:
-                self.m.iterations.append(Iteration(node, sc, iterated, tuple(sc.locks)))
+                self.m.iterations.append(
+                    Iteration(node, sc, iterated, tuple(sc.locks), self._next_seq())
+                )
             sc.loops.append("for")
         else:
             self._module_loops += 1
@@ -1158,10 +1175,17 @@ class Collector:
             self.walk(node.func)
         for arg in node.args:
             self.walk(arg.value)
-        if func is None:
-            return
         sc = self.scope
         m = self.m
+        if (
+            sc is not None
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "start"
+        ):
+            m.start_calls.append((sc, self._next_seq()))  # ``t.start()``, ``Thread(...).start()``
+        if func is None:
+            return
         if self._stmt is not None:
             m.statement_of[node] = self._stmt
         if sc is not None:
@@ -1273,8 +1297,11 @@ class Collector:
             targets = self._loop_alternatives[target.value]  # one entry per loop alternative
         else:
             targets = [target]
+        built = qual in known.THREAD_CLASSES or self._is_thread_subclass(qual)
         for each in targets:
-            self._add_entry(node, kind, each, extra, func, keywords, executor_receiver, receiver)
+            self._add_entry(
+                node, kind, each, extra, func, keywords, executor_receiver, receiver, built
+            )
 
     def _add_entry(
         self,
@@ -1286,6 +1313,7 @@ class Collector:
         keywords: tuple[str, ...] = (),
         executor_receiver: str = "",
         receiver: str = "",
+        built: bool = False,
     ) -> None:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
@@ -1304,6 +1332,9 @@ class Collector:
                 receiver=receiver,
                 in_loop=self._comprehensions > 0
                 or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
+                built=built,
+                slot=_slot(self._stmt, node) if built else "",
+                seq=self._next_seq(),
             )
         )
 

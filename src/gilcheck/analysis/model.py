@@ -132,6 +132,8 @@ class Write:
     initializing: bool = False
     #: exception names caught around it in its function ("" for a bare ``except:``)
     caught: frozenset[str] = frozenset()
+    #: position in the walk (document order): tells a write before a thread start from one after
+    seq: int = 0
 
 
 @dataclass(eq=False)
@@ -188,6 +190,13 @@ class Entry:
     #: the target runs in another process (``multiprocessing.Process``, a process pool): it
     #: shares only ``multiprocessing`` objects with this one, not module or instance state
     process: bool = False
+    #: a thread object built here (``Thread(...)``, a ``Timer``, a subclass): it runs once
+    #: ``start()`` is called, not where it is built
+    built: bool = False
+    #: ``self._thread`` for ``self._thread = Thread(...)``: the attribute that keeps it
+    slot: str = ""
+    #: position in the walk (document order), as ``Write.seq``
+    seq: int = 0
 
 
 @dataclass(eq=False)
@@ -198,6 +207,8 @@ class Iteration:
     scope: Scope
     target: str
     locks: tuple[str, ...]
+    #: position in the walk (document order), as ``Write.seq``
+    seq: int = 0
 
 
 @dataclass(eq=False)
@@ -216,6 +227,8 @@ class ModuleModel:
     #: callees called at module level or in a class body: they run at import time
     import_calls: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    #: ``x.start()`` calls without arguments: (scope, position in the walk as ``Write.seq``)
+    start_calls: list[tuple[Scope, int]] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
     #: ``try: from _accel import X`` / ``except ImportError: from ._pure import X``: the
     #: qualified names imported only as a fallback (``zoneinfo._zoneinfo.ZoneInfo``)

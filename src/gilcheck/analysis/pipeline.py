@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, dotted_name
-from gilcheck.analysis.model import ClassInfo, ModuleModel, Scope
+from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
@@ -340,7 +340,10 @@ def _candidate(
         guarded=raw.guarded,
         writer=raw.writer,
         main_thread=raw.main_thread,
-        writers=raw.writers,
+        writers=_writer_refs(raw.writers, judge.m, judge) if raw.writers else (),
+        before_start=_writer_refs((raw.before_start,), judge.m, judge)[0]
+        if raw.before_start
+        else "",
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
     )
@@ -375,29 +378,17 @@ def _summary(
     for entry in model.entries:
         target = entry.target
         entry_scope = entry.scope
-        target_ref: str | None
-        bound = False
-        if entry.target_scope is not None:
-            target_ref = judge.qualname(entry.target_scope)
-        elif target is not None and (dotted := dotted_name(target)) is not None:
-            head, _, attr = dotted.partition(".")
-            if entry_scope is not None:
-                target_ref = _callee_ref(dotted, entry_scope, judge)
-            else:  # module level: ``limiter = RateLimiter(); Thread(target=limiter.refill)``
-                owner = None
-                if attr and "." not in attr:
-                    owner = judge.instance_class(cst.Name(head), None)
-                target_ref = f"method:{owner}:{attr}" if owner else judge.qualify(dotted, None)
-            bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
-            if (
-                not entry.process
-                and entry_scope is not None
-                and entry_scope.cls is not None
-                and head == entry_scope.self_name
-            ):
-                threaded.add(judge.class_qualname(entry_scope.cls))
-        else:
-            target_ref = None
+        target_ref, bound = _entry_target(entry, judge)
+        dotted = dotted_name(target) if target is not None else None
+        if (
+            dotted is not None
+            and entry.target_scope is None
+            and not entry.process
+            and entry_scope is not None
+            and entry_scope.cls is not None
+            and dotted.partition(".")[0] == entry_scope.self_name
+        ):
+            threaded.add(judge.class_qualname(entry_scope.cls))
         if (
             not entry.process
             and entry_scope is not None
@@ -430,6 +421,7 @@ def _summary(
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
                 process=entry.process,
+                slot=entry.slot,
             )
         )
     return ModuleSummary(
@@ -502,6 +494,42 @@ def _imported_class(arg: cst.BaseExpression, scope: Scope | None, judge: Judge) 
         return None
     value = _one_class(judge._strip(v) for v in judge.values_of(name, scope))
     return value if value is not None and "." in value else None
+
+
+def _entry_target(entry: Entry, judge: Judge) -> tuple[str | None, bool]:
+    """The project-wide reference of a thread start's target, and whether it is a bound
+    method (``Thread(target=self._run)``: its parameter 0 is ``self``)."""
+    target = entry.target
+    if entry.target_scope is not None:
+        return judge.qualname(entry.target_scope), False
+    dotted = dotted_name(target) if target is not None else None
+    if dotted is None:
+        return None, False
+    head, _, attr = dotted.partition(".")
+    target_ref: str | None
+    if entry.scope is not None:
+        target_ref = _callee_ref(dotted, entry.scope, judge)
+    else:  # module level: ``limiter = RateLimiter(); Thread(target=limiter.refill)``
+        owner = None
+        if attr and "." not in attr:
+            owner = judge.instance_class(cst.Name(head), None)
+        target_ref = f"method:{owner}:{attr}" if owner else judge.qualify(dotted, None)
+    bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
+    return target_ref, bound
+
+
+def _writer_refs(writers: tuple[str, ...], model: ModuleModel, judge: Judge) -> tuple[str, ...]:
+    """``Judge.writers`` names a writer whose writes all come before a thread start in it as
+    ``func>#index`` (``model.entries[index]``); the project pass needs the started target:
+    ``func>target``. Without a resolved target the writer is plain ``func``."""
+    out = []
+    for writer in writers:
+        func, sep, index = writer.partition(">#")
+        if sep:
+            target, _ = _entry_target(model.entries[int(index)], judge)
+            writer = f"{func}>{target}" if target is not None else func
+        out.append(writer)
+    return tuple(out)
 
 
 def _callee_ref(

@@ -188,12 +188,18 @@ class Project:
                     self.process_reach.setdefault(func, entry)
         self.starts = starts = [(t, e) for t, e in starts if not e.process]
         targets = {target for target, entry in starts if not _rearms(target, entry)}
+        slots: dict[str, int] = {}
         for index, (target, entry) in enumerate(starts):
             if _rearms(target, entry) and target in targets:
                 continue  # the thread that runs ``target`` already counts for this one
+            context = index
+            if entry.bound and entry.slot and not entry.multi:
+                # ``self._thread = Thread(target=self._loop)`` in ``__init__`` and again in
+                # ``restart()``: one thread per instance, rebuilt, not a second one beside it
+                context = slots.setdefault(f"{target} {entry.slot}", index)
             for func in self._reachable(target):
                 self.reach.setdefault(func, entry)
-                self.contexts.setdefault(func, set()).add(index)
+                self.contexts.setdefault(func, set()).add(context)
 
     def _reachable(self, start: str) -> list[str]:
         """Functions reachable from ``start`` through resolved calls, breadth first, at most
@@ -224,16 +230,24 @@ class Project:
         ``Thread`` subclass's ``run()``) is several threads too: every instance starts one.
         """
         owners: set[int] = set()
-        for func in funcs:
+        before: list[str] = []  # targets of the starts that pre-start writers precede
+        for item in funcs:
+            func, _, started = item.partition(">")
             found = self.contexts.get(func)
             if not found:
+                if started:  # ``func>target``: it writes only before it starts ``target``
+                    before.append(started)
+                    continue
                 return False
             owners |= found
             if len(owners) > 1:
                 return False
         if len(owners) != 1:
             return False
-        entry = self.starts[next(iter(owners))][1]
+        owner = next(iter(owners))
+        if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
+            return False  # set up for another thread than the one that owns the state
+        entry = self.starts[owner][1]
         return not (entry.multi or (process_wide and (entry.bound or entry.kind == "subclass")))
 
     def several_threads(self, func: str) -> EntrySummary | None:
@@ -332,7 +346,9 @@ class Project:
             return _lowered(f, ONE_WAITER)
         if kind == "iter":
             writer = self.reach.get(candidate.writer)
-            if writer is not None and not self.one_owner((candidate.func, candidate.writer)):
+            # ``func>target``: the loop runs before ``func`` starts the thread that writes
+            iterating = candidate.before_start or candidate.func
+            if writer is not None and not self.one_owner((iterating, candidate.writer)):
                 return self._high(f, writer)
             return f.with_confidence(Confidence.LOW)
         if entry is None and (

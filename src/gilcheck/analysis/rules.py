@@ -90,6 +90,8 @@ class Raw:
     guarded: bool = False
     #: the function that mutates what an iteration walks (kind "iter")
     writer: str = ""
+    #: kind "iter": ``func>#index`` when the loop comes before a thread start in its function
+    before_start: str = ""
     #: the code can only run on the main thread (signal handlers' setup, atexit, GUI modules)
     main_thread: bool = False
     #: kind "instance": the functions that write the same state (conflict analysis)
@@ -109,6 +111,10 @@ _LIST_APPENDS = frozenset({"append", "extend", "assign"})
 
 #: Why a wait on a function-local Condition is ``low`` (GIL003).
 _OWN_CONDITION = "each call waits on its own function-local Condition"
+#: A walk position after every other: a thread built but not started in its function.
+_NEVER = 1 << 62
+#: The ``capped_by`` reason of a lazy initialization (``_repeats_initialization``).
+_REPEATS_INITIALIZATION = "losing the race only repeats the initialization"
 
 _INDENT = "    "
 _GENERIC_LOCK_NAMES = frozenset({"lock", "mutex", "rlock", "global_lock", "module_lock"})
@@ -573,15 +579,53 @@ class Judge:
         """Instance, class and module state -> the functions of this module that change it
         outside construction (RacerD's conflict check asks whether two threads can run two of
         them, or one of them twice)."""
-        found: dict[str, dict[str, None]] = {}
+        found: dict[str, dict[str, str]] = {}
         for w in self.m.writes:
             if w.op == "read":
                 continue
             ref = self.write_ref(w)
             if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
                 continue
-            found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
-        return {key: tuple(funcs) for key, funcs in found.items()}
+            func = self.qualname(w.scope)
+            before = self._start_after(w.scope, w.seq)
+            label = f"{func}>#{before}" if before is not None else func
+            funcs = found.setdefault(ref.key, {})
+            # a function that writes both before and after its start is a plain writer
+            funcs[func] = label if funcs.get(func, label) == label else func
+        return {key: tuple(funcs.values()) for key, funcs in found.items()}
+
+    @functools.cached_property
+    def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
+        """Function -> its thread starts: (index in ``m.entries``, position in the walk where
+        the thread begins to run). A ``Thread``/``Timer`` runs from the first ``start()`` call
+        after it is built in that function; one built and not started there (``self._thread =
+        Thread(...)``, started by the caller) runs only after the function returns. Pools
+        and other starts run their target at once. Starts in a loop, and process starts, are
+        left out: those are several threads, or no thread."""
+        later: dict[int, list[int]] = {}
+        for scope, seq in self.m.start_calls:
+            later.setdefault(scope.fid, []).append(seq)
+        starts: dict[int, list[tuple[int, int]]] = {}
+        for index, entry in enumerate(self.m.entries):
+            if entry.scope is None or entry.process or entry.in_loop:
+                continue
+            runs = entry.seq
+            if entry.built:
+                after = [seq for seq in later.get(entry.scope.fid, ()) if seq > entry.seq]
+                runs = min(after) if after else _NEVER
+            starts.setdefault(entry.scope.fid, []).append((index, runs))
+        return starts
+
+    def _start_after(self, scope: Scope, seq: int) -> int | None:
+        """The thread start (index in ``m.entries``) that an access at walk position ``seq``
+        comes before, in the same function: the access happens before that thread runs
+        (RacerD's ownership: state set up for a thread before it starts is not a conflicting
+        access)."""
+        best: tuple[int, int] | None = None
+        for index, runs in self._thread_starts.get(scope.fid, ()):
+            if seq < runs and (best is None or runs < best[1]):
+                best = (index, runs)
+        return best[0] if best is not None else None
 
     def write_ref(self, w: Write) -> Ref:
         """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; anything
@@ -983,7 +1027,11 @@ class Judge:
                 raw = replace(
                     raw, capped_by=raw.capped_by or "losing the race only repeats a harmless act"
                 )
-            elif not self._duplicate_breaks(w, scope):
+            elif self._duplicate_breaks(w, scope):
+                pass
+            elif self._repeats_initialization(w):
+                raw = replace(raw, capped_by=raw.capped_by or _REPEATS_INITIALIZATION)
+            else:
                 raw = replace(raw, needs_thread=True)
             out.append(raw)
 
@@ -1077,6 +1125,28 @@ class Judge:
             return False
         value = _assigned_value(w.node)
         return value is not None and _sync_or_resource(value, self, scope)
+
+    def _repeats_initialization(self, w: Write) -> bool:
+        """Does losing this race only run a lazy initialization twice?
+
+        Two threads both see ``_client`` unset (or ``clients[key]`` missing) and both build
+        it: the second store replaces the first, and the first thread goes on with an object
+        nobody else holds; or both run the block's set-up call (``if not _ready: _ready =
+        True; configure()``). Nothing raises, and no lock, executor or connection is split
+        (``_duplicate_breaks`` keeps those). The lost object can lose state only when it is a
+        container the code goes on to fill (registrations into the dropped dict): those stay.
+        On ten reviewed corpora none of the 15 such findings reached from a thread was a race
+        a maintainer would fix (clients, sessions, once-only patches and set-up calls whose
+        callers run them from one thread; ``benchmarks/review.md``, ninth pass).
+        """
+        if w.op != "assign" or w.method:
+            return False
+        value = _assigned_value(w.node)
+        if value is None or _is_container(value):
+            return False
+        # built by a call, or a flag switched on; not a teardown that switches it off
+        # (``if x is not None: x.close(); x = None`` can use the other thread's ``None``)
+        return any(True for _ in _branch_calls(value)) or _truthy_constant(value)
 
     def _gil002_raw(self, frame: CheckFrame, w: Write, ref: Ref, scope: Scope) -> Raw:
         target = w.target
@@ -1467,6 +1537,9 @@ class Judge:
             )
             raw.kind = "iter"
             raw.writer = self.qualname(writer.scope)
+            before = self._start_after(scope, it.seq)
+            if before is not None:  # the loop runs before the thread it starts: ``func>#index``
+                raw.before_start = f"{self.qualname(scope)}>#{before}"
             out.append(raw)
 
 
@@ -1824,6 +1897,17 @@ def _call_has_identity(call: cst.Call, judge: Judge, scope: Scope) -> bool:
     if last.startswith(_FACTORY_PREFIXES):
         return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
     return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
+
+
+def _truthy_constant(value: cst.BaseExpression) -> bool:
+    """``True``, a non-empty string, a non-zero number: a flag switched on."""
+    if isinstance(value, cst.Name):
+        return value.value == "True"
+    if isinstance(value, cst.SimpleString):
+        return len(value.evaluated_value or "") > 0
+    if isinstance(value, cst.Integer | cst.Float):
+        return value.value.strip("0._") != ""
+    return False
 
 
 def _branch_calls(value: cst.BaseExpression) -> Iterator[cst.Call]:

@@ -35,7 +35,10 @@ class Candidate:
     guarded: bool = False  # the state is written under a lock elsewhere in the module
     writer: str = ""  # kind "iter": the function that mutates the iterated container
     main_thread: bool = False  # main-thread-only code: low unless thread-reachable
-    #: kind "instance": every function of the module that writes the same state
+    #: kind "iter": ``func>target`` when the loop comes before ``func`` starts ``target``
+    before_start: str = ""
+    #: every function of the module that writes the same state (one-owner analysis);
+    #: ``func>target`` for one whose writes all come before it starts ``target``
     writers: tuple[str, ...] = ()
     #: why the finding stays ``low`` whatever the project pass learns (a documented contract,
     #: a benign outcome of the race...); shown in the message when it caps the finding
@@ -63,6 +66,9 @@ class EntrySummary:
     kind: str = ""
     #: the target runs in another process: it shares only ``multiprocessing`` objects
     process: bool = False
+    #: the attribute the thread object is stored in (``self._thread``), if any: starts of one
+    #: target kept in one attribute rebuild the same thread, they do not add one beside it
+    slot: str = ""
 
 
 @dataclass(frozen=True)

@@ -88,9 +88,10 @@ def _summary_paragraph(findings: Sequence[Finding], summary: RunSummary, modules
             f"({counts[Confidence.HIGH]} high, {counts[Confidence.MEDIUM]} medium, "
             f"{counts[Confidence.LOW]} low confidence) in {plural(modules, 'module')}: code that "
             "is thread-safe today only because the GIL serializes it, and that can race on "
-            "free-threaded CPython (PEP 703). High confidence means the code is reachable from "
-            "a thread or inconsistently locked; medium, process-wide state mutated after import; "
-            "low, instance state with no evidence of sharing."
+            "free-threaded CPython (PEP 703). High confidence means a thread gilcheck can see "
+            "runs the code; medium, a lazily built lock, executor or connection, or state the "
+            "author locks elsewhere; low, code no visible thread runs (a framework's threads "
+            "are invisible to gilcheck) or a race that only wastes work."
         )
     else:
         text = (
