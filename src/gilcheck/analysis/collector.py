@@ -110,6 +110,17 @@ def _child_fields(tp: type) -> tuple[str, ...]:
     return names
 
 
+def _recheck(outer: CheckFrame, inner: list[CheckFrame]) -> CheckFrame | None:
+    """Double-checked locking that re-checks part of the test: ``if _pool is None or pid !=
+    _pool_pid:`` then, under the lock, ``if _pool_pid != pid: _pool = Pool()`` (mitogen).
+    The inner check, made with a lock the outer one did not hold, decides the act."""
+    refs = {c.ref for c in outer.checks}
+    for frame in inner:
+        if set(frame.locks) - set(outer.locks) and any(c.ref in refs for c in frame.checks):
+            return frame
+    return None
+
+
 def _slot(stmt: cst.CSTNode | None, call: cst.Call) -> str:
     """``self._thread`` for ``self._thread = Thread(...)``: where the thread object is kept."""
     if isinstance(stmt, cst.Assign) and stmt.value is call and len(stmt.targets) == 1:
@@ -452,6 +463,7 @@ class Collector:
             cst.NamedExpr: self._namedexpr,
             cst.ExceptHandler: self._excepthandler,
             cst.Yield: self._yield,
+            cst.Await: self._await,
             cst.Try: self._try,
             cst.ListComp: self._comprehension,
             cst.SetComp: self._comprehension,
@@ -566,6 +578,7 @@ class Collector:
                     pushed_checks += 1
         if acquired:
             sc.returns_holding = True
+            sc.returned_locks = (*sc.returned_locks, *acquired)
         for recv in acquired:
             _remove_last(sc.locks, recv)
         if pushed_checks:
@@ -977,6 +990,7 @@ class Collector:
             # branch taken must have established it
             relies = kinds is _REMOVE_KINDS or (subscript and op in ("rmw", "del"))
             update = op == "rmw" and not subscript and not method
+            inner: list[CheckFrame] = []  # frames inside the matching one, innermost first
             for frame in reversed(sc.checks):
                 if update and target in frame.known_set:
                     continue
@@ -987,8 +1001,9 @@ class Collector:
                     and not (relies and keyed and c.kind == "len")
                     for c in frame.checks
                 ):
-                    check = frame
+                    check = _recheck(frame, inner) or frame
                     break
+                inner.append(frame)
         self.m.writes.append(
             Write(
                 node=node,
@@ -1154,9 +1169,23 @@ class Collector:
                 if lock is not None:
                     sc.locks.append(lock)
                     pushed += 1
+            elif node.asynchronous is not None and (name := dotted_name(item.item)) is not None:
+                self.m.async_conditions.add(name)  # ``async with cond:``: not threading's
         self.walk(node.body)
         if pushed and sc is not None:
             del sc.locks[-pushed:]
+
+    def _await(self, node: cst.Await) -> None:
+        self._walk_children(node)
+        inner = node.expression
+        if (
+            isinstance(inner, cst.Call)
+            and isinstance(inner.func, cst.Attribute)
+            and inner.func.attr.value in ("wait", "wait_for")
+        ):
+            receiver = dotted_name(inner.func.value)
+            if receiver is not None:  # ``await cond.wait()``: an asynchronous condition
+                self.m.async_conditions.add(receiver)
 
     def _subscript(self, node: cst.Subscript) -> None:
         self._walk_children(node)

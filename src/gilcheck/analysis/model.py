@@ -95,6 +95,8 @@ class Scope:
     yield_locks: tuple[str, ...] = ()
     #: a lock acquired here is still held when the function returns (``__enter__``)
     returns_holding: bool = False
+    #: which ones (``self._lock``)
+    returned_locks: tuple[str, ...] = ()
     #: ``async def``: runs on its event loop's thread, interleaving only at ``await``
     is_async: bool = False
     #: names this function returns (``return _event``): a factory of closures
@@ -237,6 +239,9 @@ class ModuleModel:
     handoffs: list[tuple[Scope, str, cst.BaseExpression]] = field(default_factory=list)
     #: dotted expressions on which ``.acquire()`` and ``.release()`` are called (duck-typed locks)
     acquired: set[str] = field(default_factory=set)
+    #: receivers used as asynchronous conditions (``async with c:``, ``await c.wait()``):
+    #: asyncio/trio/anyio conditions, whose waiters are tasks on one thread
+    async_conditions: set[str] = field(default_factory=set)
     #: containers whose items are written anywhere in a function (``x[k] = v``, ``x.append()``)
     mutated_containers: set[str] = field(default_factory=set)
     #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)

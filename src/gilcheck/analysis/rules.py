@@ -1192,6 +1192,8 @@ class Judge:
     def gil003_gil005(self, out: list[Raw]) -> None:
         for call in self.m.cond_calls:
             scope = call.scope
+            if call.receiver in self.m.async_conditions:
+                continue  # awaited or ``async with``: an asyncio/trio condition
             is_cond, cond_lock = self.is_condition(call.receiver, scope)
             if not is_cond:
                 continue
@@ -1387,6 +1389,10 @@ class Judge:
         """Held locks, plus the lock each held Condition was built on."""
         locks = self.expand(locks, scope)
         held = set(locks)
+        for lk in list(locks):
+            for entered in self._entered_locks(lk, scope):  # ``with self:``: its ``__enter__``
+                locks.append(f"{lk}.{entered}")
+                held.add(f"{lk}.{entered}")
         for lk in locks:
             if lk.startswith("@") and scope.self_name:
                 attr = self._decorator_lock(lk[1:])
@@ -1397,6 +1403,27 @@ class Judge:
             if is_cond and built_on:
                 held.add(built_on)
         return held
+
+    def _entered_locks(self, expr: str, scope: Scope) -> list[str]:
+        """``with self:`` (or ``with obj:``) where the class's ``__enter__`` returns holding
+        ``self._lock``: the attributes it holds (``["_lock"]``), so a Condition built on
+        ``self._lock`` is held (debugpy's ``JsonMessageChannel``)."""
+        if not expr.isidentifier():
+            return []  # ``self._lock``, ``@locked``, ``lock()``: not an object entered whole
+        if expr == scope.self_name and scope.cls is not None:
+            info: ClassInfo | None = scope.cls
+        else:
+            name = self.instance_class(cst.Name(expr), scope)
+            info = self.class_named(name) if name is not None else None
+        enter = self._method(info, "__enter__") if info is not None else None
+        if enter is None or not enter.self_name:
+            return []
+        prefix = enter.self_name + "."
+        return [
+            key[len(prefix) :]
+            for key in enter.returned_locks
+            if key.startswith(prefix) and "." not in key[len(prefix) :]
+        ]
 
     def _decorator_lock(self, name: str) -> str | None:
         """The instance attribute a locking decorator of this module holds: ``def
