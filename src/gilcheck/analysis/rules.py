@@ -589,7 +589,7 @@ class Judge:
             func = self.qualname(w.scope)
             before = self._start_after(w.scope, w.seq)
             label = f"{func}>#{before}" if before is not None else func
-            funcs = found.setdefault(ref.key, {})
+            funcs = found.setdefault(_owner_key(ref, w.target), {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
         return {key: tuple(funcs.values()) for key, funcs in found.items()}
@@ -814,7 +814,7 @@ class Judge:
             param=ref.param if ref else -1,
             guarded=ref is not None and ref.key in self.guarded_keys,
             main_thread=self.on_main_thread(scope),
-            writers=self.writers.get(ref.key, ())
+            writers=self.writers.get(_owner_key(ref, symbol), ())
             if ref is not None and ref.kind in _OWNED_KINDS
             else (),
             capped_by=capped_by,
@@ -1924,6 +1924,18 @@ def _call_has_identity(call: cst.Call, judge: Judge, scope: Scope) -> bool:
     if last.startswith(_FACTORY_PREFIXES):
         return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
     return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
+
+
+def _owner_key(ref: Ref, target: str) -> str:
+    """The state whose writers the one-owner analysis compares. A module-level object's
+    attributes are told apart: ``shared_state.output`` (one daemon thread writes it) and
+    ``shared_state.httpd`` (set by the server thread) have different writers (SCons's ninja
+    daemon). Everything else is keyed as ``resolve_ref`` keys it."""
+    if ref.kind == "global" and "." in target:
+        head, _, rest = target.partition(".")
+        if ref.key == head or ref.key.endswith("." + head):
+            return f"{ref.key}.{rest}"
+    return ref.key
 
 
 def _truthy_constant(value: cst.BaseExpression) -> bool:
