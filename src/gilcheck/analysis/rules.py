@@ -1135,9 +1135,10 @@ class Judge:
         True; configure()``). Nothing raises, and no lock, executor or connection is split
         (``_duplicate_breaks`` keeps those). The lost object can lose state only when it is a
         container the code goes on to fill (registrations into the dropped dict): those stay.
-        On ten reviewed corpora none of the 15 such findings reached from a thread was a race
-        a maintainer would fix (clients, sessions, once-only patches and set-up calls whose
-        callers run them from one thread; ``benchmarks/review.md``, ninth pass).
+        On the ten corpora reviewed before it, the cap took 7 visible findings (all reached from
+        a thread) to ``low``, none of them a race a maintainer would fix (clients, sessions,
+        once-only patches and set-up calls that one thread runs in practice;
+        ``benchmarks/review.md``, ninth pass).
         """
         if w.op != "assign" or w.method:
             return False
