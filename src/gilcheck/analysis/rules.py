@@ -115,6 +115,8 @@ _OWN_CONDITION = "each call waits on its own function-local Condition"
 _NEVER = 1 << 62
 #: The ``capped_by`` reason of a lazy initialization (``_repeats_initialization``).
 _REPEATS_INITIALIZATION = "losing the race only repeats the initialization"
+#: The ``capped_by`` reason of ``if x != v: x = v`` (``_change_detector``).
+_CHANGE_DETECTOR = "the test only detects a change to the value it stores"
 
 _INDENT = "    "
 _GENERIC_LOCK_NAMES = frozenset({"lock", "mutex", "rlock", "global_lock", "module_lock"})
@@ -1029,6 +1031,8 @@ class Judge:
                 )
             elif self._duplicate_breaks(w, scope):
                 pass
+            elif self._change_detector(frame, w):
+                raw = replace(raw, capped_by=raw.capped_by or _CHANGE_DETECTOR)
             elif self._repeats_initialization(w):
                 raw = replace(raw, capped_by=raw.capped_by or _REPEATS_INITIALIZATION)
             else:
@@ -1145,9 +1149,48 @@ class Judge:
         value = _assigned_value(w.node)
         if value is None or _is_container(value):
             return False
-        # built by a call, or a flag switched on; not a teardown that switches it off
+        # built by a call, a flag switched on, or a value read from shared state (both threads
+        # store the same ``self._base_delay``); not a teardown that switches it off
         # (``if x is not None: x.close(); x = None`` can use the other thread's ``None``)
-        return any(True for _ in _branch_calls(value)) or _truthy_constant(value)
+        return (
+            any(True for _ in _branch_calls(value))
+            or _truthy_constant(value)
+            or self._shared_value(value, w.scope)
+        )
+
+    def _shared_value(self, value: cst.BaseExpression, scope: Scope) -> bool:
+        """``self._base_delay``, ``cls.DEFAULT``, a module global: what every thread reads
+        alike, unlike a local variable or a parameter (``_pool_pid = my_pid``)."""
+        dotted = dotted_name(value)
+        if dotted is None:
+            return False
+        head, dot, _ = dotted.partition(".")
+        if dot and head in (scope.self_name, scope.cls_name, "cls"):
+            return True
+        local = head in scope.assigned or head in scope.params
+        return not local and head in self.m.module_values
+
+    @staticmethod
+    def _change_detector(frame: CheckFrame, w: Write) -> bool:
+        """``if self._uri != uri: self._uri = uri; reset()``: the test compares the state with
+        the value the act stores, so it only detects a change. Threads that race through it
+        store what unconditional assignments would, in some order; there is no "unset" state
+        for two of them to initialize (pysyncobj's commit index, mlflow's tracking URI)."""
+        test = frame.node.test
+        value = _assigned_value(w.node)
+        if w.op != "assign" or w.method or w.subscript or value is None:
+            return False
+        if dotted_name(value) in (None, "None", "True", "False"):
+            return False  # ``if x is not None: x = None`` is a teardown, not a change
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return False
+        comparison = test.comparisons[0]
+        # ``if x != v: x = v``, or ``if x == v: return`` then ``x = v``
+        detects = cst.Equal | cst.Is if frame.early_exit else cst.NotEqual | cst.IsNot
+        if not isinstance(comparison.operator, detects):
+            return False
+        sides = {code_of(test.left), code_of(comparison.comparator)}
+        return sides == {w.target, code_of(value)}
 
     def _gil002_raw(self, frame: CheckFrame, w: Write, ref: Ref, scope: Scope) -> Raw:
         target = w.target
