@@ -1003,6 +1003,10 @@ class Judge:
                 continue  # nothing removes items (or a defaultdict read cannot fail)
             if w.op == "read" and self._removers_excused(w.target, scope):
                 continue  # only documented-unsafe or set-up code removes items
+            if w.op == "rmw" and not w.subscript and not w.method:
+                # ``if x == 0: x = base`` / ``else: x = min(limit, x * 2)``: the update of the
+                # tested variable is a read-modify-write (GIL001/GIL004), not a second act
+                continue
             if w.op == "assign" and "." not in w.target and not w.subscript:
                 if w.target not in scope.global_names:
                     continue
