@@ -340,10 +340,8 @@ def _candidate(
         guarded=raw.guarded,
         writer=raw.writer,
         main_thread=raw.main_thread,
-        writers=_writer_refs(raw.writers, judge.m, judge) if raw.writers else (),
-        before_start=_writer_refs((raw.before_start,), judge.m, judge)[0]
-        if raw.before_start
-        else "",
+        writers=tuple(_writer_ref(w, judge) for w in raw.writers),
+        before_start=_writer_ref(raw.before_start, judge) if raw.before_start else "",
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
     )
@@ -518,18 +516,15 @@ def _entry_target(entry: Entry, judge: Judge) -> tuple[str | None, bool]:
     return target_ref, bound
 
 
-def _writer_refs(writers: tuple[str, ...], model: ModuleModel, judge: Judge) -> tuple[str, ...]:
+def _writer_ref(writer: str, judge: Judge) -> str:
     """``Judge.writers`` names a writer whose writes all come before a thread start in it as
-    ``func>#index`` (``model.entries[index]``); the project pass needs the started target:
+    ``func>#index`` (``judge.m.entries[index]``); the project pass needs the started target:
     ``func>target``. Without a resolved target the writer is plain ``func``."""
-    out = []
-    for writer in writers:
-        func, sep, index = writer.partition(">#")
-        if sep:
-            target, _ = _entry_target(model.entries[int(index)], judge)
-            writer = f"{func}>{target}" if target is not None else func
-        out.append(writer)
-    return tuple(out)
+    func, sep, index = writer.partition(">#")
+    if not sep:
+        return writer
+    target, _ = _entry_target(judge.m.entries[int(index)], judge)
+    return f"{func}>{target}" if target is not None else func
 
 
 def _callee_ref(
