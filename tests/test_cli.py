@@ -380,6 +380,25 @@ def test_markdown_format() -> None:
     assert "| --- |" in run.stdout  # it has tables
 
 
+def test_markdown_audit_says_why_low_findings_are_low() -> None:
+    write("unseen.py", UNSEEN)  # a global update no thread is seen running
+    write("counter.py", LOW)  # instance state of a class nothing shares
+    write("bad.py", THREADED)
+    run = cli("--format", "markdown", "--min-confidence", "low", ".")
+    assert run.code == 1
+    section = run.stdout.split("## Why the low findings are low", 1)[1].split("\n## ", 1)[0]
+    bullets = sorted(line for line in section.splitlines() if line.startswith("- "))
+    assert bullets[0].startswith(
+        "- **1** (GIL001): no thread gilcheck can see runs this code; if a framework"
+    )
+    assert bullets[1].startswith(
+        "- **1** (GIL004): instance state of a class no thread is seen sharing"
+    )
+    assert len(bullets) == 2
+    # at the default --min-confidence the low findings are not in the report at all
+    assert "Why the low" not in cli("--format", "markdown", ".").stdout
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown"])
 def test_output_file_writes_the_report_and_nothing_on_stdout(invoke: Invoke, fmt: str) -> None:
     write("bad.py", THREADED)

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -548,6 +549,31 @@ def test_markdown_report_structure() -> None:
     ) in out
     # a fence inside the excerpt gets a longer fence around it
     assert "````python\nif x is None: s = '```'\n````" in out
+
+
+def test_markdown_groups_low_findings_by_reason() -> None:
+    no_thread = (("why_low", "no thread gilcheck can see runs this code"),)
+    owned = (("why_low", "one thread owns the state (no second thread writes it)"),)
+    findings = [
+        replace(make(line=1, confidence=Confidence.LOW), extra=no_thread),
+        replace(make(line=2, code="GIL004", confidence=Confidence.LOW), extra=no_thread),
+        replace(make(line=3, code="GIL004", confidence=Confidence.LOW), extra=owned),
+        make(line=4, code="GIL002", confidence=Confidence.LOW),
+        make(line=5),
+    ]
+    out = render("markdown", findings, SUMMARY)
+    section = out[out.index("## Why the low findings are low") : out.index("## Modules by risk")]
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3
+    assert bullets[0].startswith(
+        "- **2** (GIL001, GIL004): no thread gilcheck can see runs this code; if a framework"
+    )
+    assert "`thread-entry-points`" in bullets[0]
+    # ties by size are ordered by reason text; a finding without a recorded reason is "other"
+    assert bullets[1].startswith("- **1** (GIL004): one thread owns the state")
+    assert bullets[2].startswith("- **1** (GIL002): other (the rule's own judgement")
+    # nothing low, no section
+    assert "Why the low" not in render("markdown", [make()], SUMMARY)
 
 
 def test_markdown_table_rows_have_consistent_cells() -> None:

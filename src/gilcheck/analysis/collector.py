@@ -142,6 +142,31 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+#: the context managers of tests that expect their body to raise
+_RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
+
+
+def _expected_errors(node: cst.With) -> frozenset[str]:
+    """The exception names a ``with pytest.raises(E):`` / ``with self.assertRaises(E):`` expects."""
+    names: set[str] = set()
+    for item in node.items:
+        call = item.item
+        if not isinstance(call, cst.Call) or not call.args:
+            continue
+        func = dotted_name(call.func)
+        if func is None or func.rpartition(".")[2] not in _RAISES_CONTEXTS:
+            continue
+        first = call.args[0].value
+        types = first.elements if isinstance(first, cst.Tuple) else ()
+        for t in [e.value for e in types] or [first]:
+            name = dotted_name(t)
+            if name is not None:
+                names.add(name.rpartition(".")[2])
+    if names & {"Exception", "BaseException"}:
+        names.add("RuntimeError")  # a test that expects any error expects this one too
+    return frozenset(names)
+
+
 def _lock_expr(node: cst.BaseExpression) -> str | None:
     """The symbolic lock of a ``with`` item: a dotted name, ``x.get_lock()``, or ``call:f``."""
     dotted = dotted_name(node)
@@ -1155,6 +1180,9 @@ class Collector:
     def _with(self, node: cst.With) -> None:
         sc = self.scope
         pushed = 0
+        expected = _expected_errors(node)
+        if expected:  # ``with pytest.raises(RuntimeError):``: the body is meant to raise it
+            self._caught.append((sc.fid if sc is not None else -1, expected))
         for item in node.items:
             self.walk(item.item)
             as_target = item.asname.name if item.asname is not None else None
@@ -1172,6 +1200,8 @@ class Collector:
             elif node.asynchronous is not None and (name := dotted_name(item.item)) is not None:
                 self.m.async_conditions.add(name)  # ``async with cond:``: not threading's
         self.walk(node.body)
+        if expected:
+            self._caught.pop()
         if pushed and sc is not None:
             del sc.locks[-pushed:]
 
@@ -1234,6 +1264,7 @@ class Collector:
                         "while" in sc.loops,
                         sc.ifs[-1].test if sc.ifs else None,
                         reported=_returned(self._stmt, node),
+                        caught=frozenset().union(*(c for f, c in self._caught if f == sc.fid)),
                     )
                 )
             elif meth == "acquire" or meth == "release":

@@ -156,6 +156,9 @@ class CondCall:
     #: cv.wait()`` then ``return self._flag`` (``threading.Event.wait``): nothing here assumes
     #: the predicate holds
     reported: bool = False
+    #: exception names caught around it in its function, or that a ``with pytest.raises(E):``
+    #: around it expects
+    caught: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)

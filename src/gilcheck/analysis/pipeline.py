@@ -17,7 +17,7 @@ from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, dotted_name
 from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
-from gilcheck.analysis.rules import Judge, Raw, code_of
+from gilcheck.analysis.rules import Judge, Raw, code_of, walk_nodes
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
 from gilcheck.findings import Confidence, Finding
 from gilcheck.registry import RULES
@@ -395,6 +395,18 @@ def _summary(
             and any(dotted_name(a) == entry_scope.self_name for a in entry.args)
         ):
             threaded.add(judge.class_qualname(entry_scope.cls))
+        if (
+            dotted is not None
+            and "." not in dotted
+            and not entry.process
+            and entry_scope is not None
+            and entry_scope.cls is not None
+            and entry_scope.self_name
+            and _closure_uses(model, entry_scope, dotted, entry_scope.self_name)
+        ):
+            # ``def _do_join(): self._groups.add(...)`` handed to ``self._executor.submit``
+            # (tooz's ``FileDriver``): a closure over ``self`` takes the instance to the thread
+            threaded.add(judge.class_qualname(entry_scope.cls))
         for arg in entry.args if not entry.process else ():  # an instance handed to a thread
             cls_name = judge.instance_class(arg, entry_scope)
             if cls_name is not None:
@@ -416,6 +428,7 @@ def _summary(
                 bound=bound,
                 keywords=entry.keywords,
                 multi=entry.in_loop or entry.kind in _POOL_KINDS,
+                looped=entry.in_loop,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
                 process=entry.process,
@@ -439,6 +452,17 @@ def _summary(
 
 #: Entry kinds that hand work to a pool: several calls of the target may run at once.
 _POOL_KINDS = known.POOL_METHODS | {"run_in_executor", "to_thread"}
+
+
+def _closure_uses(model: ModuleModel, outer: Scope, name: str, self_name: str) -> bool:
+    """Is ``name`` a function nested in ``outer`` whose body uses ``self_name``?"""
+    for scope in model.scopes:
+        if scope.parent is outer and scope.name == name and scope.node is not None:
+            return any(
+                isinstance(node, cst.Name) and node.value == self_name
+                for node in walk_nodes(scope.node)
+            )
+    return False
 
 
 def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:

@@ -30,6 +30,15 @@ ONE_WAITER = (
     "wake it spuriously"
 )
 
+#: The ``extra`` key of the reason a finding is ``low`` (grouped in the audit report).
+WHY_LOW = "why_low"
+#: Why a finding is ``low``, when the project pass decides it (the audit groups by these).
+NO_THREAD = "no thread gilcheck can see runs this code"
+RUNS_ONCE = "set-up, script or test code that runs once, before threads or on one thread"
+ONE_OWNER = "one thread owns the state (no second thread writes it)"
+UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
+NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
+
 #: The pseudo-caller of functions called at module level.
 IMPORT = "<import>"
 
@@ -41,6 +50,10 @@ _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
 #: program (``python -m pkg.examples.tally``, ``twisted/conch/scripts/conch.py``), once, on
 #: the main thread; not imported by the library's callers.
 _TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos", "scripts"})
+
+
+#: Pool entry kinds that hand over one task (``map`` and its kin hand over many).
+_ONE_TASK_KINDS = frozenset({"submit", "apply", "apply_async", "run_in_executor", "to_thread"})
 
 
 def _runs_once(func: str) -> bool:
@@ -157,6 +170,8 @@ class Project:
             target = self.resolve(entry.target)
             if target is None:
                 continue
+            if entry.multi and not entry.looped and self._submitted_once(entry):
+                entry = replace(entry, multi=False)
             starts.append((target, entry))
             owner = self.class_of(target)
             if owner is not None and entry.bound and not entry.process:
@@ -200,6 +215,17 @@ class Project:
             for func in self._reachable(target):
                 self.reach.setdefault(func, entry)
                 self.contexts.setdefault(func, set()).add(context)
+
+    def _submitted_once(self, entry: EntrySummary) -> bool:
+        """A single task handed to a pool (``submit``, ``apply_async``, ``to_thread``...) by
+        code that runs once: a script's ``main``, a function called only at module level
+        (metaflow's bootstrap script, under ``if __name__ == "__main__":``). The task runs in
+        one pool thread, beside whatever else the script submits. A submit in any other
+        function counts as several threads: the function may run per request (gunicorn's
+        ``enqueue_req``)."""
+        if entry.kind not in _ONE_TASK_KINDS or not entry.caller:
+            return False
+        return _runs_once(entry.caller) or self.import_time_only(entry.caller)
 
     def _reachable(self, start: str) -> list[str]:
         """Functions reachable from ``start`` through resolved calls, breadth first, at most
@@ -345,21 +371,27 @@ class Project:
                 return self._high(f, several)
             return _lowered(f, ONE_WAITER)
         if kind == "iter":
+            if candidate.cls and not self.is_concurrent(candidate.cls):
+                # An instance's container, in a class that shows no sign of being shared
+                # (no lock, not a thread, never handed to one): each thread builds its own
+                # (xonsh's per-call ``Grammar``), as for the other instance state.
+                return _low(f, UNSHARED_CLASS)
             writer = self.reach.get(candidate.writer)
             # ``func>target``: the loop runs before ``func`` starts the thread that writes
             iterating = candidate.before_start or candidate.func
             if writer is not None and not self.one_owner((iterating, candidate.writer)):
                 return self._high(f, writer)
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, NOT_CHANGED_BY_THREAD)
         if entry is None and (
             _runs_once(candidate.func)
             or candidate.main_thread
-            or candidate.needs_thread
             or known.sets_up(name)
             or known.handles_fork(name)
             or self.import_time_only(candidate.func)
         ):
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, RUNS_ONCE)
+        if entry is None and candidate.needs_thread:
+            return _low(f, NO_THREAD)
         if kind == "inconsistent":
             # The lock elsewhere says the author treats the state as shared; what settles it
             # is a thread seen running the unlocked write (on the reviewed corpora, 2 of 3
@@ -367,36 +399,36 @@ class Project:
             # the rest apart).
             if f.confidence > Confidence.LOW and entry is not None:
                 return self._high(f, entry)
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, NO_THREAD)
         if kind == "value":  # a ``multiprocessing.Value``: shared with other processes too
             entry = entry or self.process_reach.get(candidate.func)
         if kind in ("global", "class", "value", "module_attr"):
             owned = kind in ("global", "class") and entry is not None and candidate.writers
             if owned and self.one_owner((candidate.func, *candidate.writers), process_wide=True):
-                return f.with_confidence(Confidence.LOW)  # one thread owns the state
+                return _low(f, ONE_OWNER)  # one thread owns the state
             if entry is not None:
                 return self._high(f, entry)
-            return f
+            return f if f.confidence > Confidence.LOW else _low(f, NO_THREAD)
         if kind == "instance":
             if not self.is_concurrent(candidate.cls):
-                return f.with_confidence(Confidence.LOW)
+                return _low(f, UNSHARED_CLASS)
             if entry is not None and self.one_owner((candidate.func, *candidate.writers)):
-                return f.with_confidence(Confidence.LOW)  # one thread owns the state
+                return _low(f, ONE_OWNER)  # one thread owns the state
             if entry is not None:
                 return self._high(f, entry)
             if candidate.guarded:  # locked elsewhere: the author treats it as shared
                 return f.with_confidence(Confidence.MEDIUM)
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, NO_THREAD)
         if kind == "closure":
             if entry is not None and self.closure_escapes(candidate.func):
                 return self._high(f, entry)
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, NO_THREAD)
         if kind == "param":
             if f.symbol.endswith(".value"):  # ``counter.value += 1``: a Value passed to it
                 entry = entry or self.process_reach.get(candidate.func)
             if (candidate.func, candidate.param) in self.shared_params and entry is not None:
                 return self._high(f, entry)
-            return f.with_confidence(Confidence.LOW)
+            return _low(f, NO_THREAD)
         return f
 
     @staticmethod
@@ -414,6 +446,12 @@ def _rearms(target: str, entry: EntrySummary) -> bool:
     return entry.kind == "Timer" and entry.caller == target
 
 
+def _low(f: Finding, why: str) -> Finding:
+    """``f`` at ``low``; the reason is kept for the audit report (``extra`` ``why_low``)."""
+    extra = tuple(sorted((*(e for e in f.extra if e[0] != WHY_LOW), (WHY_LOW, why))))
+    return replace(f.with_confidence(Confidence.LOW), extra=extra)
+
+
 def _lowered(f: Finding, why: str) -> Finding:
     """``f`` at ``low``, its message ending with the reason: ``... (low: why)``."""
-    return f.with_confidence(Confidence.LOW, f"{f.message} (low: {why})")
+    return _low(f.with_confidence(f.confidence, f"{f.message} (low: {why})"), why)

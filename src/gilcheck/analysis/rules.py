@@ -118,6 +118,9 @@ _REPEATS_INITIALIZATION = "losing the race only repeats the initialization"
 #: The ``capped_by`` reason of ``if x != v: x = v`` (``_change_detector``).
 _CHANGE_DETECTOR = "the test only detects a change to the value it stores"
 
+#: The ``capped_by`` reason of a test of what the function itself has just stored.
+_OWN_STORE = "the test reads what this function stored just before it"
+
 _INDENT = "    "
 _GENERIC_LOCK_NAMES = frozenset({"lock", "mutex", "rlock", "global_lock", "module_lock"})
 
@@ -199,19 +202,17 @@ class Judge:
         head, _, rest = dotted.partition(".")
         if "." in rest:
             return []
-        if scope is not None and scope.cls is not None and rest:
-            if head == scope.self_name:
-                values: list[str] = []
-                for info in self.mro(scope.cls):
-                    values += info.inst_attrs.get(rest, []) + info.attrs.get(rest, [])
-                return values
-            if head == scope.cls_name:
-                values = []
-                for info in self.mro(scope.cls):
-                    values += info.attrs.get(rest, []) + info.inst_attrs.get(rest, [])
-                return values
         sc = scope
         while sc is not None:
+            # ``self.x`` in a method, or in a function nested in one (a closure over ``self``)
+            if sc.cls is not None and rest and head in (sc.self_name, sc.cls_name):
+                values: list[str] = []
+                for info in self.mro(sc.cls):
+                    if head == sc.self_name:
+                        values += info.inst_attrs.get(rest, []) + info.attrs.get(rest, [])
+                    else:
+                        values += info.attrs.get(rest, []) + info.inst_attrs.get(rest, [])
+                return values
             if sc.is_local(head):
                 if rest:
                     return []
@@ -595,6 +596,26 @@ class Judge:
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
         return {key: tuple(funcs.values()) for key, funcs in found.items()}
+
+    @functools.cached_property
+    def removers(self) -> dict[str, tuple[str, ...]]:
+        """The part of ``writers`` that can take an item away: a removal (``pop``,
+        ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
+        removing: set[tuple[str, str]] = set()
+        for w in self.m.writes:
+            if not (
+                w.op == "del"
+                or w.method in known.REMOVING_METHODS
+                or (w.op == "assign" and not w.subscript and not w.method)
+            ):
+                continue
+            ref = self.write_ref(w)
+            if ref.kind in _OWNED_KINDS and not self._in_construction(w.scope, ref):
+                removing.add((_owner_key(ref, w.target), self.qualname(w.scope)))
+        return {
+            key: tuple(f for f in funcs if (key, f.partition(">")[0]) in removing)
+            for key, funcs in self.writers.items()
+        }
 
     @functools.cached_property
     def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
@@ -1033,6 +1054,8 @@ class Judge:
                 raw = replace(
                     raw, capped_by=raw.capped_by or "losing the race only repeats a harmless act"
                 )
+            elif _tests_own_store(frame.node, w):
+                raw = replace(raw, capped_by=raw.capped_by or _OWN_STORE)
             elif self._duplicate_breaks(w, scope):
                 pass
             elif self._change_detector(frame, w):
@@ -1092,6 +1115,8 @@ class Judge:
             if w.op == "read" and ends_with(frame.node.body, (cst.Raise,)):
                 # ``if k not in d: raise NotFound(k)`` then ``d[k]``: losing the race raises
                 # KeyError instead of NotFound; an error either way
+                return True
+            if _switches_off(w, frame.node, early_exit=True):
                 return True
             return _idempotent(w) and _same_answer(frame.node, w)
         if _switches_off(w, frame.node):
@@ -1235,7 +1260,13 @@ class Judge:
         if frame.early_exit:
             suggestion += " The check returns early: the lock must cover it and the later act."
         message = f"check-then-act on `{target}`: the test and the {act} are not atomic; {why}"
-        return self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
+        raw = self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
+        if (w.op == "read" or w.op == "del" or w.method in known.REMOVING_METHODS) and raw.writers:
+            # What breaks the check is another removal, not another insertion: when one
+            # thread does all the removing (pychromecast's worker closes its own channels,
+            # callers only open them), the item it saw is still there.
+            raw.writers = self.removers.get(_owner_key(ref, target), ())
+        return raw
 
     def gil003_gil005(self, out: list[Raw]) -> None:
         for call in self.m.cond_calls:
@@ -1300,6 +1331,8 @@ class Judge:
                 owners.add(cond_lock)
             if held & owners or self._keys(held, scope) & self._keys(owners, scope):
                 continue
+            if call.caught & _EXPECTED_RUNTIME_ERROR:
+                continue  # ``except RuntimeError:`` or a test's ``pytest.raises(RuntimeError)``
             if cond_lock is None and any(self.lock_strength(lk, scope) == POSSIBLE for lk in held):
                 continue
             method = call.method
@@ -1481,11 +1514,11 @@ class Judge:
         if deco is None or not isinstance(deco.node, cst.FunctionDef):
             return None
         found: set[str] = set()
-        for wrapper in _walk(deco.node.body):
+        for wrapper in walk_nodes(deco.node.body):
             if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
                 continue
             first = wrapper.params.params[0].name.value  # the wrapper's ``self``
-            for node in _walk(wrapper.body):
+            for node in walk_nodes(wrapper.body):
                 if isinstance(node, cst.With):
                     for item in node.items:
                         head, _, attr = (dotted_name(item.item) or "").partition(".")
@@ -1611,6 +1644,7 @@ class Judge:
                 end_node=_for_header_end(it.node),
             )
             raw.kind = "iter"
+            raw.cls = ref.cls if ref.kind == "instance" else ""  # judged like instance state
             raw.writer = self.qualname(writer.scope)
             before = self._start_after(scope, it.seq)
             if before is not None:  # the loop runs before the thread it starts: ``func>#index``
@@ -1626,6 +1660,10 @@ class _Site(NamedTuple):
     by_name: bool  # False: an override a ``self.m()`` call may reach
     in_while: bool  # inside a ``while`` loop of the caller
 
+
+#: A handler (or a test's ``pytest.raises``) of these around a GIL005 call expects the error:
+#: the call is deliberate (a test of the RuntimeError, a "notify if we can" fallback)
+_EXPECTED_RUNTIME_ERROR = frozenset({"RuntimeError"})
 
 #: What a read or a removal of a missing item raises (a set's ``remove``: KeyError, a list's:
 #: ValueError), and handlers that catch them all ("" is a bare ``except:``).
@@ -1865,6 +1903,41 @@ class _IfBody(tuple[cst.CSTNode, ...]):
     """The statements of an ``if`` body (falling off its end continues after the ``if``)."""
 
 
+def _tests_own_store(check: cst.If, w: Write) -> bool:
+    """``self._record = self._get_record()`` then ``if self._record is None: self._record =
+    {...}`` (esdk-obs-python's ``uploadOperation._load``): the function stores the value
+    itself, unconditionally, before it tests it. The test sees this function's own store, not
+    an unset state that two threads could both find; another thread's store in between is a
+    plain write-write race, not a check-then-act."""
+    if w.op != "assign" or w.method or w.subscript:
+        return False
+    func = w.scope.node
+    if not isinstance(func, cst.FunctionDef):
+        return False
+
+    def before(block: cst.BaseSuite) -> bool | None:
+        """True: stored before ``check``; False: ``check`` found, no store; None: not here."""
+        stored = False
+        for stmt in block.body:
+            if stmt is check:
+                return stored
+            if isinstance(stmt, cst.SimpleStatementLine):
+                stored = stored or any(
+                    isinstance(small, cst.Assign)
+                    and any(code_of(t.target) == w.target for t in small.targets)
+                    for small in stmt.body
+                )
+                continue
+            for child in walk_nodes(stmt):
+                if child is not stmt and isinstance(child, cst.IndentedBlock):
+                    found = before(child)
+                    if found is not None:
+                        return stored or found
+        return None
+
+    return bool(before(func.body))
+
+
 def _path_to(
     block: cst.BaseSuite, act: cst.CSTNode, *, branch: bool = False
 ) -> list[tuple[tuple[cst.CSTNode, ...], int]]:
@@ -1903,21 +1976,29 @@ def _return_constant(stmt: cst.CSTNode) -> str | None:
     return None
 
 
-def _switches_off(w: Write, if_node: cst.If) -> bool:
+def _switches_off(w: Write, if_node: cst.If, *, early_exit: bool = False) -> bool:
     """``if self.enabled: self.enabled = False; self.close()``: a run-once teardown. Two
     threads that both pass the check both tear down, and teardown is idempotent by
     convention (``close()`` twice closes once). It is not when the block uses the object it
     is switching off (``if self.thread is not None: self.thread.join(); self.thread =
-    None``): the other thread's ``None`` can land between the check and the use."""
+    None``): the other thread's ``None`` can land between the check and the use.
+
+    With ``early_exit`` the check returns (``if not self._running: return``) and the
+    teardown follows it (splitio's ``PushManager.stop``). Only a flag switched off with
+    ``False`` or ``0`` counts then: what follows is not inspected, and a ``None`` teardown
+    may go on to use the object."""
     if w.op != "assign" or w.method or w.subscript:
         return False
     value = _assigned_value(w.node)
-    if not (isinstance(value, cst.Name) and value.value in ("False", "None")) and not (
+    offs = ("False",) if early_exit else ("False", "None")
+    if not (isinstance(value, cst.Name) and value.value in offs) and not (
         isinstance(value, cst.Integer) and value.value == "0"
     ):
         return False
     if not mentions(if_node.test, w.target):
         return False
+    if early_exit:
+        return True
     for stmt in if_node.body.body:
         if stmt is w.node or (
             isinstance(stmt, cst.SimpleStatementLine) and list(stmt.body) == [w.node]
@@ -1928,7 +2009,8 @@ def _switches_off(w: Write, if_node: cst.If) -> bool:
     return True
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and everything under it (order unspecified)."""
     stack = [node]
     while stack:
         current = stack.pop()

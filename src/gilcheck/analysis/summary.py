@@ -59,6 +59,8 @@ class EntrySummary:
     keywords: tuple[str, ...] = ()  # keyword arguments passed to the target
     #: several threads may run the target at once (a pool, or a thread started in a loop)
     multi: bool = False
+    #: started inside a loop (or a comprehension)
+    looped: bool = False
     #: the function that starts it ("" at module level): ``Timer(5, self._poll)`` inside
     #: ``_poll`` re-arms the thread that runs it, it does not add a second one
     caller: str = ""

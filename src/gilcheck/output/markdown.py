@@ -129,6 +129,55 @@ def _rule_table(findings: Sequence[Finding]) -> list[str]:
     return lines
 
 
+#: The reason of a ``low`` finding that records none (decided when the rule ran).
+OTHER_LOW = "other (the rule's own judgement: a repeated act, a documented contract...)"
+#: What to do about a group of ``low`` findings, by reason (``analysis.project`` wording).
+_LOW_ADVICE = {
+    "no thread gilcheck can see runs this code": (
+        "if a framework runs it in threads (a web server's workers, a task queue), list its "
+        "spawn helpers under `thread-entry-points` and run again: what they reach becomes "
+        "`high`"
+    ),
+    "instance state of a class no thread is seen sharing": (
+        "review the classes whose instances your threads share: gilcheck counts a class as "
+        "shared when it owns a lock, subclasses `Thread`, or is handed to a thread it can see"
+    ),
+}
+
+
+def _why_low(finding: Finding) -> str:
+    for key, value in finding.extra:
+        if key == "why_low":
+            return value
+    return OTHER_LOW
+
+
+def _low_reasons(findings: Sequence[Finding]) -> list[str]:
+    """The ``low`` findings grouped by why they are low, largest group first."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.confidence == Confidence.LOW:
+            groups.setdefault(_why_low(finding), []).append(finding)
+    if not groups:
+        return []
+    lines = [
+        "## Why the low findings are low",
+        "",
+        "Low findings lack the evidence that would make them `high`. Grouped by what is "
+        "missing, so a whole group can be triaged at once:",
+        "",
+    ]
+    for why, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        rules = sorted({f.code for f in group})
+        line = f"- **{len(group)}** ({', '.join(rules)}): {_prose(why)}"
+        advice = _LOW_ADVICE.get(why)
+        if advice:
+            line += f"; {advice}"
+        lines.append(line + ".")
+    lines.append("")
+    return lines
+
+
 def _module_table(modules: Sequence[ModuleRisk]) -> list[str]:
     lines = [
         "| Rank | Module | Risk score | High | Medium | Low |",
@@ -166,6 +215,7 @@ def render(findings: Sequence[Finding], summary: RunSummary, *, color: bool = Fa
     if not findings:
         return "\n".join(lines)
     lines.extend(["## Findings by rule", "", *_rule_table(findings), ""])
+    lines.extend(_low_reasons(findings))
     lines.extend(
         [
             "## Modules by risk",
