@@ -146,6 +146,13 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 _RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 
 
+def _exception_names(expr: cst.BaseExpression) -> set[str]:
+    """``KeyError`` for ``KeyError`` or ``errors.KeyError``; each name of a tuple of them."""
+    types = expr.elements if isinstance(expr, cst.Tuple) else ()
+    names = (dotted_name(t) for t in [e.value for e in types] or [expr])
+    return {name.rpartition(".")[2] for name in names if name is not None}
+
+
 def _expected_errors(node: cst.With) -> frozenset[str]:
     """The exception names a ``with pytest.raises(E):`` / ``with self.assertRaises(E):`` expects."""
     names: set[str] = set()
@@ -156,12 +163,7 @@ def _expected_errors(node: cst.With) -> frozenset[str]:
         func = dotted_name(call.func)
         if func is None or func.rpartition(".")[2] not in _RAISES_CONTEXTS:
             continue
-        first = call.args[0].value
-        types = first.elements if isinstance(first, cst.Tuple) else ()
-        for t in [e.value for e in types] or [first]:
-            name = dotted_name(t)
-            if name is not None:
-                names.add(name.rpartition(".")[2])
+        names |= _exception_names(call.args[0].value)
     if names & {"Exception", "BaseException"}:
         names.add("RuntimeError")  # a test that expects any error expects this one too
     return frozenset(names)
@@ -500,6 +502,10 @@ class Collector:
     def collect(self, module: cst.Module) -> ModuleModel:
         self.walk(module)
         return self.m
+
+    def _caught_in(self, sc: Scope) -> frozenset[str]:
+        """The exception names handled (or expected by a test) around this point of ``sc``."""
+        return frozenset().union(*(c for fid, c in self._caught if fid == sc.fid))
 
     def _next_seq(self) -> int:
         self._seq += 1
@@ -849,11 +855,7 @@ class Collector:
             if handler.type is None:
                 caught.add("")  # a bare ``except:``
                 continue
-            types = handler.type.elements if isinstance(handler.type, cst.Tuple) else ()
-            for t in [e.value for e in types] or [handler.type]:
-                name = dotted_name(t)
-                if name is not None:
-                    caught.add(name.rpartition(".")[2])
+            caught |= _exception_names(handler.type)
         fid = self.scope.fid if self.scope is not None else -1
         self._caught.append((fid, frozenset(caught)))
         self.walk(node.body)
@@ -1041,7 +1043,7 @@ class Collector:
                 check=check,
                 in_raise=isinstance(self._stmt, cst.Raise),
                 initializing=initializing,
-                caught=frozenset().union(*(c for fid, c in self._caught if fid == sc.fid)),
+                caught=self._caught_in(sc),
                 seq=self._next_seq(),
             )
         )
@@ -1264,7 +1266,7 @@ class Collector:
                         "while" in sc.loops,
                         sc.ifs[-1].test if sc.ifs else None,
                         reported=_returned(self._stmt, node),
-                        caught=frozenset().union(*(c for f, c in self._caught if f == sc.fid)),
+                        caught=self._caught_in(sc),
                     )
                 )
             elif meth == "acquire" or meth == "release":

@@ -377,35 +377,7 @@ def _summary(
         target = entry.target
         entry_scope = entry.scope
         target_ref, bound = _entry_target(entry, judge)
-        dotted = dotted_name(target) if target is not None else None
-        if (
-            dotted is not None
-            and entry.target_scope is None
-            and not entry.process
-            and entry_scope is not None
-            and entry_scope.cls is not None
-            and dotted.partition(".")[0] == entry_scope.self_name
-        ):
-            threaded.add(judge.class_qualname(entry_scope.cls))
-        if (
-            not entry.process
-            and entry_scope is not None
-            and entry_scope.cls is not None
-            and entry_scope.self_name
-            and any(dotted_name(a) == entry_scope.self_name for a in entry.args)
-        ):
-            threaded.add(judge.class_qualname(entry_scope.cls))
-        if (
-            dotted is not None
-            and "." not in dotted
-            and not entry.process
-            and entry_scope is not None
-            and entry_scope.cls is not None
-            and entry_scope.self_name
-            and _closure_uses(model, entry_scope, dotted, entry_scope.self_name)
-        ):
-            # ``def _do_join(): self._groups.add(...)`` handed to ``self._executor.submit``
-            # (tooz's ``FileDriver``): a closure over ``self`` takes the instance to the thread
+        if entry_scope is not None and entry_scope.cls is not None and _hands_self(entry, model):
             threaded.add(judge.class_qualname(entry_scope.cls))
         for arg in entry.args if not entry.process else ():  # an instance handed to a thread
             cls_name = judge.instance_class(arg, entry_scope)
@@ -454,15 +426,30 @@ def _summary(
 _POOL_KINDS = known.POOL_METHODS | {"run_in_executor", "to_thread"}
 
 
-def _closure_uses(model: ModuleModel, outer: Scope, name: str, self_name: str) -> bool:
-    """Is ``name`` a function nested in ``outer`` whose body uses ``self_name``?"""
-    for scope in model.scopes:
-        if scope.parent is outer and scope.name == name and scope.node is not None:
-            return any(
-                isinstance(node, cst.Name) and node.value == self_name
-                for node in walk_nodes(scope.node)
-            )
-    return False
+def _hands_self(entry: Entry, model: ModuleModel) -> bool:
+    """Does a thread start in a method take the instance to the thread? Its target is a
+    bound method (``Thread(target=self._run)``), ``self`` is among its arguments, or it is
+    a closure over ``self`` (``def _do_join(): self._groups.add(...)`` handed to
+    ``self._executor.submit``: tooz's ``FileDriver``)."""
+    scope = entry.scope
+    me = scope.self_name if scope is not None else None
+    if entry.process or scope is None or not me:
+        return False
+    if any(dotted_name(a) == me for a in entry.args):
+        return True
+    dotted = dotted_name(entry.target) if entry.target is not None else None
+    if dotted is None or entry.target_scope is not None:
+        return False
+    head, dot, _ = dotted.partition(".")
+    if head == me or dot:
+        return head == me  # ``self._run``, or ``self`` itself (a callable instance)
+    return any(
+        inner.parent is scope
+        and inner.name == dotted
+        and inner.node is not None
+        and any(isinstance(n, cst.Name) and n.value == me for n in walk_nodes(inner.node))
+        for inner in model.scopes
+    )
 
 
 def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:

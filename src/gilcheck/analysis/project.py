@@ -454,4 +454,4 @@ def _low(f: Finding, why: str) -> Finding:
 
 def _lowered(f: Finding, why: str) -> Finding:
     """``f`` at ``low``, its message ending with the reason: ``... (low: why)``."""
-    return _low(f.with_confidence(f.confidence, f"{f.message} (low: {why})"), why)
+    return _low(replace(f, message=f"{f.message} (low: {why})"), why)

@@ -582,7 +582,20 @@ class Judge:
         """Instance, class and module state -> the functions of this module that change it
         outside construction (RacerD's conflict check asks whether two threads can run two of
         them, or one of them twice)."""
+        return self._writers_and_removers[0]
+
+    @functools.cached_property
+    def removers(self) -> dict[str, tuple[str, ...]]:
+        """The part of ``writers`` that can take an item away: a removal (``pop``,
+        ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
+        return self._writers_and_removers[1]
+
+    @functools.cached_property
+    def _writers_and_removers(
+        self,
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         found: dict[str, dict[str, str]] = {}
+        removing: set[tuple[str, str]] = set()
         for w in self.m.writes:
             if w.op == "read":
                 continue
@@ -592,30 +605,22 @@ class Judge:
             func = self.qualname(w.scope)
             before = self._start_after(w.scope, w.seq)
             label = f"{func}>#{before}" if before is not None else func
-            funcs = found.setdefault(_owner_key(ref, w.target), {})
+            key = _owner_key(ref, w.target)
+            funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
-        return {key: tuple(funcs.values()) for key, funcs in found.items()}
-
-    @functools.cached_property
-    def removers(self) -> dict[str, tuple[str, ...]]:
-        """The part of ``writers`` that can take an item away: a removal (``pop``,
-        ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
-        removing: set[tuple[str, str]] = set()
-        for w in self.m.writes:
-            if not (
+            if (
                 w.op == "del"
                 or w.method in known.REMOVING_METHODS
                 or (w.op == "assign" and not w.subscript and not w.method)
             ):
-                continue
-            ref = self.write_ref(w)
-            if ref.kind in _OWNED_KINDS and not self._in_construction(w.scope, ref):
-                removing.add((_owner_key(ref, w.target), self.qualname(w.scope)))
-        return {
-            key: tuple(f for f in funcs if (key, f.partition(">")[0]) in removing)
-            for key, funcs in self.writers.items()
+                removing.add((key, func))
+        writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
+        removers = {
+            key: tuple(label for func, label in funcs.items() if (key, func) in removing)
+            for key, funcs in found.items()
         }
+        return writers, removers
 
     @functools.cached_property
     def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
@@ -1928,14 +1933,25 @@ def _tests_own_store(check: cst.If, w: Write) -> bool:
                     for small in stmt.body
                 )
                 continue
-            for child in walk_nodes(stmt):
-                if child is not stmt and isinstance(child, cst.IndentedBlock):
-                    found = before(child)
-                    if found is not None:
-                        return stored or found
+            for suite in _suites(stmt):
+                found = before(suite)
+                if found is not None:
+                    return stored or found
         return None
 
     return bool(before(func.body))
+
+
+def _suites(stmt: cst.CSTNode) -> Iterator[cst.IndentedBlock]:
+    """The blocks directly under a compound statement (its body, ``else``, handlers,
+    ``finally``), not the blocks nested inside them."""
+    stack = list(stmt.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.IndentedBlock):
+            yield node
+        elif not isinstance(node, cst.BaseSmallStatement | cst.BaseExpression):
+            stack.extend(node.children)
 
 
 def _path_to(

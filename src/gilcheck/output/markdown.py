@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gilcheck.analysis import project
 from gilcheck.findings import Confidence, Finding, RunSummary
 from gilcheck.output.text import confidence_counts, escape_control, plural
 from gilcheck.registry import RULES
@@ -133,12 +134,12 @@ def _rule_table(findings: Sequence[Finding]) -> list[str]:
 OTHER_LOW = "other (the rule's own judgement: a repeated act, a documented contract...)"
 #: What to do about a group of ``low`` findings, by reason (``analysis.project`` wording).
 _LOW_ADVICE = {
-    "no thread gilcheck can see runs this code": (
+    project.NO_THREAD: (
         "if a framework runs it in threads (a web server's workers, a task queue), list its "
         "spawn helpers under `thread-entry-points` and run again: what they reach becomes "
         "`high`"
     ),
-    "instance state of a class no thread is seen sharing": (
+    project.UNSHARED_CLASS: (
         "review the classes whose instances your threads share: gilcheck counts a class as "
         "shared when it owns a lock, subclasses `Thread`, or is handed to a thread it can see"
     ),
@@ -146,10 +147,7 @@ _LOW_ADVICE = {
 
 
 def _why_low(finding: Finding) -> str:
-    for key, value in finding.extra:
-        if key == "why_low":
-            return value
-    return OTHER_LOW
+    return dict(finding.extra).get(project.WHY_LOW, OTHER_LOW)
 
 
 def _low_reasons(findings: Sequence[Finding]) -> list[str]:
