@@ -437,6 +437,7 @@ def review_template(document: dict[str, Any], sample: list[dict[str, Any]], radi
 
 # -- main ---------------------------------------------------------------------------------------
 def git_commit() -> str:
+    """This checkout's commit, with ``+dirty`` when ``src/`` has uncommitted changes."""
     try:
         out = subprocess.run(
             ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
@@ -444,9 +445,34 @@ def git_commit() -> str:
             text=True,
             check=True,
         )
-        return out.stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "?"
+
+
+def gilcheck_under_test(python: str) -> str:
+    """What ``python -m gilcheck`` runs: this checkout's commit when it imports gilcheck from
+    here (an editable install), otherwise the installed version and its folder, since a
+    ``--python`` install may hold other code than the checkout."""
+    probe = (
+        "import gilcheck, importlib.metadata as m; "
+        "print(m.version('gilcheck')); print(gilcheck.__file__)"
+    )
+    try:
+        out = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    version, _, location = out.stdout.strip().partition("\n")
+    package = Path(location).resolve().parent
+    if package.is_relative_to((HERE.parent / "src").resolve()):
+        return git_commit()
+    return f"{version} installed at {package}"
 
 
 def build_targets(args: argparse.Namespace) -> list[Target]:
@@ -476,7 +502,7 @@ def build_targets(args: argparse.Namespace) -> list[Target]:
 
 def run_corpus(args: argparse.Namespace) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "gilcheck_commit": git_commit(),
+        "gilcheck_commit": gilcheck_under_test(args.python),
         "date": time.strftime("%Y-%m-%d"),
         "python": sys.version.split()[0],
         "packages": {},
