@@ -504,3 +504,36 @@ def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
         proc = gilcheck("--format", fmt, ".", cwd=tmp_path)
         assert proc.returncode == 1
         assert "\x1b" not in proc.stdout
+
+
+DOUBLE_CHECK_WITHOUT_RECHECK = """\
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+_lock = threading.Lock()
+_pool = None
+
+
+def get_pool():
+    global _pool
+    if _pool is None:
+        with _lock:
+            _pool = ThreadPoolExecutor()
+    return _pool
+
+
+for _ in range(2):
+    threading.Thread(target=get_pool).start()
+"""
+
+
+def test_no_fix_that_takes_the_blocks_own_lock_around_it() -> None:
+    # Wrapping the ``if`` in ``with _lock:`` would take a ``Lock`` the block takes again
+    # inside: a deadlock. The help asks for the re-check inside the existing block instead.
+    finding = only(check_source(DOUBLE_CHECK_WITHOUT_RECHECK).findings, "GIL002")
+    assert finding.replacement is None
+    assert "do the act inside that `with _lock:` block" in finding.suggestion
+    assert "repeat the test of `_pool` there" in finding.suggestion
+    other_lock = DOUBLE_CHECK_WITHOUT_RECHECK.replace("with _lock:", "with open('f'):")
+    finding = only(check_source(other_lock).findings, "GIL002")
+    assert finding.replacement is not None and finding.replacement.startswith("with _lock:")

@@ -405,6 +405,7 @@ def _summary(
                 kind=entry.kind,
                 process=entry.process,
                 slot=entry.slot,
+                module=model.module,
             )
         )
     return ModuleSummary(

@@ -50,6 +50,9 @@ _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
 #: program (``python -m pkg.examples.tally``, ``twisted/conch/scripts/conch.py``), once, on
 #: the main thread; not imported by the library's callers.
 _TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos", "scripts"})
+#: The script and example folders among them: a thread they start shows how the library is
+#: meant to be used.
+_SCRIPT_PARTS = frozenset({"examples", "demos", "scripts"})
 
 
 #: Pool entry kinds that hand over one task (``map`` and its kin hand over many).
@@ -64,6 +67,19 @@ def _runs_once(func: str) -> bool:
     if name in _RUN_ONCE or name.startswith(("test_", "_test_", "demo_")):
         return True
     return any(p in _TEST_PARTS or p.startswith("test_") for p in parts[:-1])
+
+
+def _started_in_tests(module: str) -> bool:
+    """Is this module a test module (``pkg.tests.x``, ``test_x``, ``x_test``, ``_mouse_tests``,
+    ``conftest``)? A thread a test starts drives the code the way the test wants, not the way
+    the library runs in use (keyboard's ``_mouse_tests.py``)."""
+    parts = module.split(".")
+    return any(
+        (p in _TEST_PARTS and p not in _SCRIPT_PARTS)
+        or p.startswith("test_")
+        or p.endswith(("_test", "_tests"))
+        for p in parts
+    )
 
 
 class Project:
@@ -168,7 +184,7 @@ class Project:
         starts: list[tuple[str, EntrySummary]] = []
         for entry in self.entries:
             target = self.resolve(entry.target)
-            if target is None:
+            if target is None or _started_in_tests(entry.module):
                 continue
             if entry.multi and not entry.looped and self._submitted_once(entry):
                 entry = replace(entry, multi=False)
@@ -397,7 +413,9 @@ class Project:
             # is a thread seen running the unlocked write (on the reviewed corpora, 2 of 3
             # such findings were real races, and 4 of 19 without one: class protocols keep
             # the rest apart).
-            if f.confidence > Confidence.LOW and entry is not None:
+            if f.confidence == Confidence.LOW:
+                return f  # the rule's own judgement (a plain store), not a missing thread
+            if entry is not None:
                 return self._high(f, entry)
             return _low(f, NO_THREAD)
         if kind == "value":  # a ``multiprocessing.Value``: shared with other processes too

@@ -121,6 +121,9 @@ _CHANGE_DETECTOR = "the test only detects a change to the value it stores"
 #: The ``capped_by`` reason of a test of what the function itself has just stored.
 _OWN_STORE = "the test reads what this function stored just before it"
 
+#: The ``capped_by`` reason of an update of a retry delay or back-off (``_timing_only``).
+_TIMING_ONLY = "a lost update only changes how long the next retry waits"
+
 _INDENT = "    "
 _GENERIC_LOCK_NAMES = frozenset({"lock", "mutex", "rlock", "global_lock", "module_lock"})
 
@@ -870,6 +873,8 @@ class Judge:
             return "the class documents its threading contract"
         if _benign_note(scope, node):
             return "a comment calls the race benign"
+        if isinstance(node, cst.AugAssign | cst.Assign) and _timing_only(symbol):
+            return _TIMING_ONLY
         return ""
 
     def _class_contract(self, scope: Scope) -> bool:
@@ -1111,6 +1116,8 @@ class Judge:
         time" twice: those stay."""
         if w.op == "read" and w.in_raise:
             return True  # the lost race turns one error into another on an error path
+        if _takes_under_lock(frame, w):
+            return True  # the act takes the buffer under a lock; the loser takes an empty one
         keyless = w.method in _KEYLESS_REMOVALS or (
             w.method == "pop" and isinstance(w.node, cst.Call) and not w.node.args
         )
@@ -1231,9 +1238,11 @@ class Judge:
         lock, where = self.suggest_lock(scope, ref, target)
         if_code = code_of(frame.node)
         replacement: str | None = f"with {lock}:\n{_indent(if_code)}"
-        if frame.early_exit:
+        relock = _takes_lock(frame.node, lock)
+        if frame.early_exit or relock:
             # ``if x is not None: return x`` then ``x = ...``: the lock must span both, which
-            # is not one statement; say it in words.
+            # is not one statement; say it in words. And wrapping a block that takes the
+            # same lock inside would deadlock on a ``Lock``: the fix is a re-check there.
             replacement = None
         if w.op == "read":
             act = f"read of `{target}[...]`"
@@ -1262,7 +1271,12 @@ class Judge:
                 f"Hold a lock around check and act{where}; for lazy initialization use "
                 f"double-checked locking (re-check `{target}` inside `with {lock}:`)."
             )
-        if frame.early_exit:
+        if relock:
+            suggestion = (
+                f"The block already takes `{lock}`: do the act inside that `with {lock}:` "
+                f"block and repeat the test of `{target}` there (double-checked locking)."
+            )
+        elif frame.early_exit:
             suggestion += " The check returns early: the lock must cover it and the later act."
         message = f"check-then-act on `{target}`: the test and the {act} are not atomic; {why}"
         raw = self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
@@ -1990,6 +2004,74 @@ def _return_constant(stmt: cst.CSTNode) -> str | None:
             if _is_constant(ret.value):
                 return code_of(ret.value)
     return None
+
+
+_EMPTY_FACTORIES = frozenset(
+    {"list", "dict", "set", "deque", "collections.deque", "collections.OrderedDict"}
+)
+
+
+def _is_empty_container(value: cst.BaseExpression) -> bool:
+    """``[]``, ``{}``, ``set()``, ``deque()``: what a thread that takes a buffer leaves."""
+    if isinstance(value, cst.List | cst.Dict | cst.Set):
+        return not value.elements
+    if isinstance(value, cst.Call) and not value.args:
+        return dotted_name(value.func) in _EMPTY_FACTORIES
+    return False
+
+
+def _takes_under_lock(frame: CheckFrame, w: Write) -> bool:
+    """``if self._buffer:`` then ``with self._lock: batch = self._buffer; self._buffer = []``.
+
+    The test is only a fast path: the act takes whatever the buffer holds under a lock taken
+    after the test, and leaves an empty one. A thread that loses the race takes the empty
+    buffer the winner left and has nothing to send (CMRESHandler's ``flush``). Not for a
+    teardown that leaves ``None`` (the loser would take ``None`` and use it), and not when the
+    take itself is unlocked (two threads would take the same buffer)."""
+    if w.op != "assign" or w.method or w.subscript or len(w.locks) <= len(frame.locks):
+        return False
+    value = _assigned_value(w.node)
+    if value is None or not _is_empty_container(value):
+        return False
+    for node in walk_nodes(w.scope.node):
+        if not isinstance(node, cst.With):
+            continue
+        stmts = node.body.body
+        act = next(
+            (i for i, stmt in enumerate(stmts) if any(n is w.node for n in walk_nodes(stmt))),
+            None,
+        )
+        if act is not None and any(_takes(stmt, w.target) for stmt in stmts[:act]):
+            return True
+    return False
+
+
+@functools.cache
+def _timing_name() -> re.Pattern[str]:
+    """Compiled on first use (import time counts toward one-file latency)."""
+    return re.compile(r"delay|back_?off", re.IGNORECASE)
+
+
+def _timing_only(target: str) -> bool:
+    """``self.retry_delay *= 2``, ``self._currentBackoffTimeSecond = min(...)``: a retry delay
+    or back-off. Losing one of two concurrent updates changes how long the next wait lasts
+    (a back-off is jittered and capped anyway), not what the program does."""
+    return _timing_name().search(target.rpartition(".")[2]) is not None
+
+
+def _takes_lock(node: cst.CSTNode, lock: str) -> bool:
+    """Does ``node`` hold a ``with lock:`` block inside?"""
+    return any(
+        isinstance(n, cst.With) and any(code_of(item.item) == lock for item in n.items)
+        for n in walk_nodes(node)
+    )
+
+
+def _takes(stmt: cst.CSTNode, target: str) -> bool:
+    """``batch = self._buffer``: the statement reads the whole of ``target`` into a name."""
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Assign) and code_of(small.value) == target for small in stmt.body
+    )
 
 
 def _switches_off(w: Write, if_node: cst.If, *, early_exit: bool = False) -> bool:
