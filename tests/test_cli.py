@@ -1181,3 +1181,24 @@ def test_broken_pipe_is_quiet() -> None:
     producer.wait(timeout=120)
     assert "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr
+
+
+# -- the process ends without the interpreter's teardown (os._exit) ------------------------------
+
+
+@pytest.mark.parametrize("via", ["module", "script"])
+def test_fast_exit_flushes_everything_and_keeps_the_exit_code(tmp_path: Path, via: str) -> None:
+    # ``main`` ends with os._exit once stdout, stderr and the output file are written: a long
+    # report through a pipe, a multi-process run and --output must all arrive whole.
+    fixtures = Path(__file__).parent / "fixtures"
+    out = tmp_path / "report.json"
+    common = ("--min-confidence", "low", "--format", "json", "--jobs", "2")
+    piped = proc(*common, str(fixtures), via=via)
+    written = proc(*common, "-o", str(out), str(fixtures), via=via)
+    assert piped.code == written.code == 1, piped.stderr + written.stderr
+    document = json.loads(piped.stdout)  # raises if the pipe was cut short
+    assert len(document["findings"]) > 300 and len(piped.stdout) > 65536  # beyond a pipe buffer
+    assert json.loads(out.read_text(encoding="utf-8")) == document
+    clean = proc(str(fixtures / "gil001" / "negative_locks.py"), via=via)
+    assert (clean.code, clean.stderr) == (0, "")
+    assert clean.stdout.startswith("All checks passed!")
