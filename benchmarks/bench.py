@@ -61,12 +61,8 @@ TARGET_GENERATED = 2.5  # x parse of the generated module
 # Runs the CLI in this process, then reports its own peak RSS (and its children's: the pool).
 RSS_WRAPPER = """
 import resource, sys
-from gilcheck.cli import main
-code = 0
-try:
-    main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code if isinstance(exc.code, int) else 1
+from gilcheck.cli import run_command_line
+code = run_command_line(sys.argv[1:])  # what ``gilcheck`` runs, without its os._exit
 scale = 1 if sys.platform == "darwin" else 1024
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale

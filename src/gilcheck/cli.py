@@ -363,26 +363,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     down the interpreter would free every syntax tree and module one object at a time, which
     costs a short run more than its analysis. Nothing is left to clean up by then: the
     process pool is shut down, the cache and ``--output`` files are closed."""
-    # A short-lived process that builds many objects and frees few: collect cycles rarely
-    # (mypy does the same). Forked workers inherit it.
-    gc.set_threshold(200_000, 30, 30)
-    try:
-        command.main(args=argv, prog_name="gilcheck")
-        code: object = EXIT_CLEAN
-    except SystemExit as exc:
-        code = exc.code
-    _hard_exit(code)
-
-
-def _hard_exit(code: object) -> NoReturn:
-    """``sys.exit(code)`` without the interpreter's teardown."""
-    if code is None:
-        status = EXIT_CLEAN
-    elif isinstance(code, int):
-        status = code
-    else:  # ``sys.exit("message")`` prints the message and exits 1
-        print(code, file=sys.stderr)
-        status = 1
+    status = run_command_line(argv)
     for stream in (sys.stdout, sys.stderr):
         # a closed pipe (``| head``) or a closed stream: nothing more to say
         with contextlib.suppress(OSError, ValueError):
@@ -393,3 +374,19 @@ def _hard_exit(code: object) -> NoReturn:
         for child in multiprocessing.active_children():
             child.terminate()
     os._exit(status)
+
+
+def run_command_line(argv: list[str] | None = None) -> int:
+    """Run the command line as ``main`` does and return its exit status, without ending the
+    process (``benchmarks/bench.py`` measures memory after it)."""
+    # A short-lived process that builds many objects and frees few: collect cycles rarely
+    # (mypy does the same). Forked workers inherit it.
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        command.main(args=argv, prog_name="gilcheck")
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_CLEAN
+        print(exc.code, file=sys.stderr)  # ``sys.exit("message")``: the message, status 1
+        return 1
+    return EXIT_CLEAN
