@@ -12,7 +12,7 @@ declarations and bindings, and positions are computed later only for reported no
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import libcst as cst
@@ -662,6 +662,10 @@ class Collector:
             short = deco_name.rpartition(".")[2].lstrip("_") if deco_name else ""
             if short in known.LOCKING_DECORATORS:
                 scope.locks.append(f"@{short}")  # held for the whole body
+            elif deco_name in self.m.functions and _locks_around_call(
+                self.m.functions[deco_name].node
+            ):
+                scope.locks.append(f"@{deco_name}")  # eliot's ``@exclusively``
         if kind == "method" and params:
             scope.self_name = params[0]
         elif kind == "classmethod" and params:
@@ -1445,6 +1449,45 @@ def _attr_text(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_attr_text(node.value)}.{node.attr.value}"
     return ""
+
+
+def _locks_around_call(deco: cst.CSTNode) -> bool:
+    """Is ``deco`` a decorator that calls the function it wraps inside ``with self.<lock>:``?
+    ``def exclusively(f): @wraps(f) def g(self, *a, **kw): with self._lock: return f(self, *a,
+    **kw); return g`` (eliot's ``MemoryLogger``): whatever the decorator is called."""
+    if not isinstance(deco, cst.FunctionDef):
+        return False
+    params = _param_names(deco.params)
+    if len(params) != 1:
+        return False
+    for wrapper in deco.body.body:
+        if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
+            continue
+        first = wrapper.params.params[0].name.value  # the wrapper's ``self``
+        for node in walk_nodes(wrapper.body):
+            if not isinstance(node, cst.With):
+                continue
+            takes = any(
+                (dotted_name(item.item) or "").partition(".")[0] == first
+                and "." in (dotted_name(item.item) or "")
+                for item in node.items
+            )
+            calls = any(
+                isinstance(n, cst.Call) and dotted_name(n.func) == params[0]
+                for n in walk_nodes(node.body)
+            )
+            if takes and calls:
+                return True
+    return False
+
+
+def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and everything under it (order unspecified)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 def _param_names(params: cst.Parameters) -> list[str]:

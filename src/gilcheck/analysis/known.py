@@ -145,7 +145,17 @@ IDEMPOTENT_METHODS: frozenset[str] = frozenset({"clear", "discard"})
 COUNTER_METHODS: frozenset[str] = frozenset({"update", "subtract"})
 #: Container methods that add items (the "act" of ``if k not in s: s.add(k)``).
 ADDING_METHODS: frozenset[str] = frozenset(
-    {"add", "append", "appendleft", "insert", "extend", "update", "subtract", "__setitem__"}
+    {
+        "add",
+        "append",
+        "appendleft",
+        "insert",
+        "extend",
+        "update",
+        "subtract",
+        "__setitem__",
+        "setdefault",
+    }
 )
 
 #: Methods where "__init__-like" single-threaded construction happens.

@@ -14,10 +14,10 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import Collector, dotted_name
+from gilcheck.analysis.collector import Collector, dotted_name, walk_nodes
 from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
-from gilcheck.analysis.rules import Judge, Raw, code_of, walk_nodes
+from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
 from gilcheck.findings import Confidence, Finding
 from gilcheck.registry import RULES

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import dotted_name, ends_with, mentions, qualify
+from gilcheck.analysis.collector import dotted_name, ends_with, mentions, qualify, walk_nodes
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
@@ -2105,15 +2105,6 @@ def _switches_off(w: Write, if_node: cst.If, *, early_exit: bool = False) -> boo
         if mentions(stmt, w.target):
             return False
     return True
-
-
-def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and everything under it (order unspecified)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
 
 
 def _is_constant(value: cst.BaseExpression) -> bool:
