@@ -662,7 +662,7 @@ class Collector:
             short = deco_name.rpartition(".")[2].lstrip("_") if deco_name else ""
             if short in known.LOCKING_DECORATORS:
                 scope.locks.append(f"@{short}")  # held for the whole body
-            elif deco_name in self.m.functions and _locks_around_call(
+            elif deco_name in self.m.functions and _locks_the_call(
                 self.m.functions[deco_name].node
             ):
                 scope.locks.append(f"@{deco_name}")  # eliot's ``@exclusively``
@@ -1451,34 +1451,36 @@ def _attr_text(node: cst.CSTNode) -> str:
     return ""
 
 
-def _locks_around_call(deco: cst.CSTNode) -> bool:
-    """Is ``deco`` a decorator that calls the function it wraps inside ``with self.<lock>:``?
-    ``def exclusively(f): @wraps(f) def g(self, *a, **kw): with self._lock: return f(self, *a,
-    **kw); return g`` (eliot's ``MemoryLogger``): whatever the decorator is called."""
-    if not isinstance(deco, cst.FunctionDef):
-        return False
+def _locks_the_call(deco: cst.CSTNode | None) -> bool:
+    """Does decorator ``deco`` call the function it wraps inside ``with self.<lock>:``,
+    whatever the decorator is called?"""
+    return isinstance(deco, cst.FunctionDef) and any(wrapper_locks(deco).values())
+
+
+def wrapper_locks(deco: cst.FunctionDef) -> dict[str, bool]:
+    """The instance locks a decorator's wrappers hold: ``def locked(fn): def inner(self, ...):
+    with self._pool_lock: return fn(self, ...)`` -> ``{"_pool_lock": True}``, each with
+    whether the wrapped function is called inside that ``with`` (peewee's ``PooledDatabase``,
+    eliot's ``@exclusively``)."""
     params = _param_names(deco.params)
-    if len(params) != 1:
-        return False
-    for wrapper in deco.body.body:
+    wrapped = params[0] if len(params) == 1 else None
+    found: dict[str, bool] = {}
+    for wrapper in walk_nodes(deco.body):
         if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
             continue
         first = wrapper.params.params[0].name.value  # the wrapper's ``self``
         for node in walk_nodes(wrapper.body):
             if not isinstance(node, cst.With):
                 continue
-            takes = any(
-                (dotted_name(item.item) or "").partition(".")[0] == first
-                and "." in (dotted_name(item.item) or "")
-                for item in node.items
-            )
-            calls = any(
-                isinstance(n, cst.Call) and dotted_name(n.func) == params[0]
+            calls = wrapped is not None and any(
+                isinstance(n, cst.Call) and dotted_name(n.func) == wrapped
                 for n in walk_nodes(node.body)
             )
-            if takes and calls:
-                return True
-    return False
+            for item in node.items:
+                head, _, attr = (dotted_name(item.item) or "").partition(".")
+                if head == first and attr and "." not in attr:
+                    found[attr] = found.get(attr, False) or calls
+    return found
 
 
 def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

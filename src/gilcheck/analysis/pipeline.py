@@ -405,7 +405,6 @@ def _summary(
                 kind=entry.kind,
                 process=entry.process,
                 slot=entry.slot,
-                module=model.module,
             )
         )
     return ModuleSummary(

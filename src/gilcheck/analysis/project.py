@@ -46,12 +46,12 @@ IMPORT = "<import>"
 _RUN_ONCE = ("main", "_main", "test", "_test", "demo", "_demo", "cli", "_cli")
 
 
-#: Packages of tests, example scripts and command-line scripts: run by a test runner or as a
-#: program (``python -m pkg.examples.tally``, ``twisted/conch/scripts/conch.py``), once, on
-#: the main thread; not imported by the library's callers.
-_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest", "examples", "demos", "scripts"})
-#: The script and example folders among them: a thread they start shows how the library is
-#: meant to be used.
+#: Packages of tests, run by a test runner, once, on the main thread; not imported by the
+#: library's callers. A thread a test starts is not evidence either.
+_TEST_PARTS = frozenset({"test", "tests", "testing", "conftest"})
+#: Packages of example scripts and command-line scripts, run as a program (``python -m
+#: pkg.examples.tally``, ``twisted/conch/scripts/conch.py``), once, on the main thread; but a
+#: thread they start shows how the library is meant to be used.
 _SCRIPT_PARTS = frozenset({"examples", "demos", "scripts"})
 
 
@@ -66,7 +66,7 @@ def _runs_once(func: str) -> bool:
     name = parts[-1]
     if name in _RUN_ONCE or name.startswith(("test_", "_test_", "demo_")):
         return True
-    return any(p in _TEST_PARTS or p.startswith("test_") for p in parts[:-1])
+    return any(p in _TEST_PARTS or p in _SCRIPT_PARTS or p.startswith("test_") for p in parts[:-1])
 
 
 def _started_in_tests(module: str) -> bool:
@@ -75,10 +75,7 @@ def _started_in_tests(module: str) -> bool:
     the library runs in use (keyboard's ``_mouse_tests.py``)."""
     parts = module.split(".")
     return any(
-        (p in _TEST_PARTS and p not in _SCRIPT_PARTS)
-        or p.startswith("test_")
-        or p.endswith(("_test", "_tests"))
-        for p in parts
+        p in _TEST_PARTS or p.startswith("test_") or p.endswith(("_test", "_tests")) for p in parts
     )
 
 
@@ -105,7 +102,8 @@ class Project:
             self.imports[s.module] = s.imports
             self.lock_owners |= s.lock_owners
             self.threaded |= s.threaded
-            self.entries.extend(s.entries)
+            if not _started_in_tests(s.module):  # a test's threads are not evidence
+                self.entries.extend(s.entries)
             self.import_calls.update(s.import_calls)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
@@ -184,7 +182,7 @@ class Project:
         starts: list[tuple[str, EntrySummary]] = []
         for entry in self.entries:
             target = self.resolve(entry.target)
-            if target is None or _started_in_tests(entry.module):
+            if target is None:
                 continue
             if entry.multi and not entry.looped and self._submitted_once(entry):
                 entry = replace(entry, multi=False)

@@ -16,7 +16,14 @@ from typing import NamedTuple
 import libcst as cst
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import dotted_name, ends_with, mentions, qualify, walk_nodes
+from gilcheck.analysis.collector import (
+    dotted_name,
+    ends_with,
+    mentions,
+    qualify,
+    walk_nodes,
+    wrapper_locks,
+)
 from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
@@ -873,7 +880,8 @@ class Judge:
             return "the class documents its threading contract"
         if _benign_note(scope, node):
             return "a comment calls the race benign"
-        if isinstance(node, cst.AugAssign | cst.Assign) and _timing_only(symbol):
+        timed = isinstance(node, cst.AugAssign | cst.Assign) and _timing_only(symbol)
+        if timed and code in ("GIL001", "GIL004"):
             return _TIMING_ONLY
         return ""
 
@@ -1532,18 +1540,8 @@ class Judge:
         deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
         if deco is None or not isinstance(deco.node, cst.FunctionDef):
             return None
-        found: set[str] = set()
-        for wrapper in walk_nodes(deco.node.body):
-            if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
-                continue
-            first = wrapper.params.params[0].name.value  # the wrapper's ``self``
-            for node in walk_nodes(wrapper.body):
-                if isinstance(node, cst.With):
-                    for item in node.items:
-                        head, _, attr = (dotted_name(item.item) or "").partition(".")
-                        if head == first and attr and "." not in attr:
-                            found.add(attr)
-        return found.pop() if len(found) == 1 else None
+        found = wrapper_locks(deco.node)
+        return next(iter(found)) if len(found) == 1 else None
 
     @functools.cached_property
     def gui_module(self) -> bool:
@@ -2062,7 +2060,7 @@ def _timing_only(target: str) -> bool:
 def _takes_lock(node: cst.CSTNode, lock: str) -> bool:
     """Does ``node`` hold a ``with lock:`` block inside?"""
     return any(
-        isinstance(n, cst.With) and any(code_of(item.item) == lock for item in n.items)
+        isinstance(n, cst.With) and any(dotted_name(item.item) == lock for item in n.items)
         for n in walk_nodes(node)
     )
 

@@ -71,8 +71,6 @@ class EntrySummary:
     #: the attribute the thread object is stored in (``self._thread``), if any: starts of one
     #: target kept in one attribute rebuild the same thread, they do not add one beside it
     slot: str = ""
-    #: the module that starts it
-    module: str = ""
 
 
 @dataclass(frozen=True)
