@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import gilcheck
+from gilcheck.analysis.project import NO_THREAD
 from gilcheck.analysis.project import ONE_WAITER as ONE_WAITER_REASON
 from gilcheck.cli import command
 from gilcheck.registry import RULES
@@ -328,6 +329,41 @@ def test_json_contract_order_and_paths(invoke: Invoke) -> None:
     assert isinstance(summary, dict)
     assert summary["files_checked"] == 5
     assert summary["findings"] == 4
+
+
+def test_json_and_sarif_say_which_thread_and_why_low(invoke: Invoke) -> None:
+    """A high finding names the thread start that reaches it; a low one says why it is low
+    (the evidence it lacks); neither key is set where it does not apply."""
+    write("threads.py", THREADED)
+    write("unseen.py", UNSEEN)
+    write("medium.py", MEDIUM)
+    run = invoke("--format", "json", "--min-confidence", "low", ".")
+    by_path = {f["path"]: f for f in run.findings()}
+    assert set(by_path) == {"threads.py", "unseen.py", "medium.py"}
+    high, low, medium = by_path["threads.py"], by_path["unseen.py"], by_path["medium.py"]
+    assert (high["confidence"], low["confidence"], medium["confidence"]) == (
+        "high",
+        "low",
+        "medium",
+    )
+    assert high["entry_point"] == "threading.Thread(target=work) at threads.py:7"
+    assert high["why_low"] is None
+    assert low["entry_point"] is None
+    assert low["why_low"] == NO_THREAD
+    assert medium["entry_point"] is None and medium["why_low"] is None
+    sarif = invoke("--format", "sarif", "--min-confidence", "low", ".").json()
+    runs = sarif["runs"]
+    assert isinstance(runs, list)
+    props = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["properties"]
+        for r in runs[0]["results"]
+    }
+    assert props["threads.py"] == {
+        "confidence": "high",
+        "entryPoint": "threading.Thread(target=work) at threads.py:7",
+    }
+    assert props["unseen.py"] == {"confidence": "low", "whyLow": NO_THREAD}
+    assert props["medium.py"] == {"confidence": "medium"}
 
 
 def test_json_paths_are_relative_to_the_current_directory(tmp_path: Path) -> None:

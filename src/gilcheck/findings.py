@@ -30,6 +30,14 @@ class Confidence(enum.IntEnum):
             ) from None
 
 
+#: ``Finding.extra`` key: the thread start that makes the finding ``high`` ("Thread(target=f) at
+#: a.py:9"), set by the project pass.
+ENTRY_POINT = "entry_point"
+#: ``Finding.extra`` key: why a finding is ``low`` (the evidence it lacks, or the cap that holds
+#: it there), set by the project pass; the audit report groups ``low`` findings by it.
+WHY_LOW = "why_low"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one file.
@@ -82,7 +90,13 @@ class Finding:
             "replacement": self.replacement,
             "symbol": self.symbol,
             "scope": self.scope,
+            "entry_point": self.fact(ENTRY_POINT),
+            "why_low": self.fact(WHY_LOW) if self.confidence == Confidence.LOW else None,
         }
+
+    def fact(self, key: str) -> str | None:
+        """The ``extra`` fact named ``key`` (``ENTRY_POINT``, ``WHY_LOW``), or None."""
+        return next((value for name, value in self.extra if name == key), None)
 
 
 @dataclass(frozen=True)

@@ -460,6 +460,9 @@ class Collector:
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
         self._comprehensions = 0  # comprehensions being walked (each is a loop)
+        #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
+        self._with_names: list[tuple[int, str, int]] = []
+        self._with_blocks = 0
         #: enclosing ``try`` bodies: (function id, exception names their handlers catch)
         self._caught: list[tuple[int, frozenset[str]]] = []
         self._import_fallback = False  # in a module-level ``except ImportError:`` handler
@@ -872,7 +875,18 @@ class Collector:
             self.walk(node.finalbody)
 
     def _comprehension(self, node: cst.BaseComp | cst.DictComp) -> None:
-        """``[Thread(target=work) for _ in range(4)]`` starts a thread per item, like a loop."""
+        """``[Thread(target=work) for _ in range(4)]`` starts a thread per item, like a loop;
+        ``[k for k in self._index]`` iterates over ``self._index`` like a ``for`` loop."""
+        sc = self.scope
+        if sc is not None:
+            comp: cst.CompFor | None = node.for_in
+            while comp is not None:
+                iterated = _iterated_container(comp.iter)
+                if iterated is not None:
+                    self.m.iterations.append(
+                        Iteration(comp, sc, iterated, tuple(sc.locks), self._next_seq())
+                    )
+                comp = comp.inner_for_in
         self._comprehensions += 1
         self._walk_children(node)
         self._comprehensions -= 1
@@ -1189,9 +1203,16 @@ class Collector:
         expected = _expected_errors(node)
         if expected:  # ``with pytest.raises(RuntimeError):``: the body is meant to raise it
             self._caught.append((sc.fid if sc is not None else -1, expected))
+        named = 0
         for item in node.items:
             self.walk(item.item)
             as_target = item.asname.name if item.asname is not None else None
+            if isinstance(as_target, cst.Name) and node.asynchronous is None:
+                # ``with ThreadPoolExecutor() as pool:``: what ``pool`` runs ends with the block
+                self._with_names.append(
+                    (sc.fid if sc is not None else -1, as_target.value, self._with_blocks)
+                )
+                named += 1
             if isinstance(as_target, cst.Name) and sc is not None:
                 sc.assigned.add(as_target.value)
                 _record(sc.local_values, as_target.value, self.value_summary(item.item))
@@ -1205,7 +1226,17 @@ class Collector:
                     pushed += 1
             elif node.asynchronous is not None and (name := dotted_name(item.item)) is not None:
                 self.m.async_conditions.add(name)  # ``async with cond:``: not threading's
+        block = self._with_blocks
+        self._with_blocks += 1
+        first_call, first_entry = len(self.m.calls), len(self.m.entries)
         self.walk(node.body)
+        if named:
+            del self._with_names[-named:]
+            # what the block's body calls runs beside the tasks it hands to the pool
+            calls = tuple(c.callee for c in self.m.calls[first_call:] if c.scope is sc)
+            for entry in self.m.entries[first_entry:]:
+                if entry.block == block:
+                    entry.block_calls = calls
         if expected:
             self._caught.pop()
         if pushed and sc is not None:
@@ -1401,8 +1432,18 @@ class Collector:
                 built=built,
                 slot=_slot(self._stmt, node) if built else "",
                 seq=self._next_seq(),
+                block=self._with_block(receiver),
             )
         )
+
+    def _with_block(self, receiver: str) -> int:
+        """The ``with`` block (its number) whose ``as`` name is ``receiver``, in this function:
+        the pool is shut down, and its tasks waited for, when the block ends; -1 otherwise."""
+        fid = self.scope.fid if self.scope is not None else -1
+        for owner, name, block in reversed(self._with_names):
+            if owner == fid and name == receiver:
+                return block
+        return -1
 
     def _is_thread_subclass(self, qual: str) -> bool:
         prefix = self.m.module + "."

@@ -202,6 +202,11 @@ class Entry:
     slot: str = ""
     #: position in the walk (document order), as ``Write.seq``
     seq: int = 0
+    #: ``pool.submit(f)`` inside ``with ThreadPoolExecutor() as pool:``: the block's number
+    #: (its tasks end with the block); -1 for a start that can outlive the function
+    block: int = -1
+    #: the calls the block's body makes in the starting function (they run beside the tasks)
+    block_calls: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)

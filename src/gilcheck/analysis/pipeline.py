@@ -405,6 +405,8 @@ def _summary(
                 kind=entry.kind,
                 process=entry.process,
                 slot=entry.slot,
+                block=f"{path}:{entry.block}" if entry.block >= 0 else "",
+                block_calls=_block_calls(entry, judge, param_types),
             )
         )
     return ModuleSummary(
@@ -420,6 +422,16 @@ def _summary(
         import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
         fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
     )
+
+
+def _block_calls(
+    entry: Entry, judge: Judge, param_types: dict[tuple[int, str], str]
+) -> tuple[str, ...]:
+    """The refs of what the ``with`` pool block's body calls, beside the tasks it submits."""
+    if entry.scope is None or not entry.block_calls:
+        return ()
+    refs = (_callee_ref(callee, entry.scope, judge, param_types) for callee in entry.block_calls)
+    return tuple(dict.fromkeys(ref for ref in refs if ref is not None))
 
 
 #: Entry kinds that hand work to a pool: several calls of the target may run at once.

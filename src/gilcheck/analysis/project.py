@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from gilcheck.analysis import known
 from gilcheck.analysis.summary import CAPPED_FALLBACK, Candidate, EntrySummary, ModuleSummary
-from gilcheck.findings import Confidence, Finding
+from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding
 
 MAX_DEPTH = 2
 
@@ -30,14 +30,16 @@ ONE_WAITER = (
     "wake it spuriously"
 )
 
-#: The ``extra`` key of the reason a finding is ``low`` (grouped in the audit report).
-WHY_LOW = "why_low"
 #: Why a finding is ``low``, when the project pass decides it (the audit groups by these).
 NO_THREAD = "no thread gilcheck can see runs this code"
 RUNS_ONCE = "set-up, script or test code that runs once, before threads or on one thread"
 ONE_OWNER = "one thread owns the state (no second thread writes it)"
 UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
+JOINED = (
+    "the threads that change it are tasks of a `with` pool block, which ends before the code "
+    "that iterates can run"
+)
 
 #: The pseudo-caller of functions called at module level.
 IMPORT = "<import>"
@@ -301,6 +303,36 @@ class Project:
         entry = self.starts[next(iter(found))][1]
         return entry if entry.multi else None
 
+    def apart_in_blocks(self, first: str, second: str) -> bool:
+        """Can ``first`` and ``second`` run at once only inside one ``with`` pool block, and
+        never do? True when every thread that reaches either is a task of a pool used as
+        ``with ThreadPoolExecutor() as pool:`` (its tasks end with the block), started by code
+        that no thread runs; no block has tasks reaching both; and neither function is the
+        one holding the other's block or reached from what that block's body calls (the body
+        runs beside its tasks; what the function does after the block does not). clearml's
+        ``Dataset.add_external_files`` fills ``_dataset_link_entries`` from a ``with`` pool;
+        ``list_modified_files``, a separate call, iterates it."""
+        first_starts = self.contexts.get(first, set())
+        second_starts = self.contexts.get(second, set())
+        if not first_starts and not second_starts:
+            return False
+        blocks: list[set[str]] = []
+        for found, other in ((first_starts, second), (second_starts, first)):
+            mine: set[str] = set()
+            for index in found:
+                entry = self.starts[index][1]
+                if not entry.block or not entry.caller or self.contexts.get(entry.caller):
+                    return False  # a thread that can outlive its starter, or a started starter
+                if other == entry.caller or any(
+                    other in self._reachable(callee)
+                    for ref in entry.block_calls
+                    if (callee := self.resolve(ref)) is not None
+                ):
+                    return False  # the block's body (or what it calls) runs beside its tasks
+                mine.add(entry.block)
+            blocks.append(mine)
+        return not blocks[0] & blocks[1]
+
     @functools.cached_property
     def _callers(self) -> dict[str, set[str]]:
         """Function -> the functions that call it (``IMPORT`` for import-time calls)."""
@@ -394,6 +426,8 @@ class Project:
             # ``func>target``: the loop runs before ``func`` starts the thread that writes
             iterating = candidate.before_start or candidate.func
             if writer is not None and not self.one_owner((iterating, candidate.writer)):
+                if self.apart_in_blocks(candidate.func, candidate.writer):
+                    return _low(f, JOINED)
                 return self._high(f, writer)
             return _low(f, NOT_CHANGED_BY_THREAD)
         if entry is None and (
@@ -451,7 +485,7 @@ class Project:
     def _high(f: Finding, entry: EntrySummary) -> Finding:
         where = f" at {entry.location}" if entry.location else ""
         message = f"{f.message} (reachable from {entry.label}{where})"
-        extra = (*f.extra, ("entry_point", f"{entry.label}{where}"))
+        extra = (*f.extra, (ENTRY_POINT, f"{entry.label}{where}"))
         return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))
 
 

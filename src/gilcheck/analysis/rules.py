@@ -1076,6 +1076,11 @@ class Judge:
                 raw = replace(raw, capped_by=raw.capped_by or _OWN_STORE)
             elif self._duplicate_breaks(w, scope):
                 pass
+            elif self._duplicate_leaks(w, scope):
+                # not capped as a repeated initialization; a global needs a thread seen
+                # running it, instance state the project pass weighs as usual (a lock on it
+                # elsewhere makes it ``medium``)
+                raw = replace(raw, needs_thread=ref.kind in _PROCESS_WIDE)
             elif self._change_detector(frame, w):
                 raw = replace(raw, capped_by=raw.capped_by or _CHANGE_DETECTOR)
             elif self._repeats_initialization(w):
@@ -1164,16 +1169,31 @@ class Judge:
     def _duplicate_breaks(self, w: Write, scope: Scope) -> bool:
         """Does losing this race break something by itself, without thread evidence?
 
-        Only when the act builds a synchronization object, an executor, a thread or a
-        resource (``_lock = Lock()``, ``locks[key] = Lock()``, ``_pool = ThreadPoolExecutor()``,
-        ``_conn = connect()``): two threads then hold two different locks, or one of two
-        executors or connections is leaked while both are used. Every other check-then-act
-        (a lazily built singleton, an initialize-once flag, a cache entry, a read or removal
-        after a membership test) is shown by default only when a thread is known to run the
-        code: on five corpora of real packages, about four in five of them without that
-        evidence were set-up code, single-thread protocols or equivalent duplicates
-        (``benchmarks/review.md``).
+        Only when the act builds a lock or a worker pool (``_lock = Lock()``, ``locks[key] =
+        Lock()``, ``_pool = ThreadPoolExecutor()``, a class named ``...Lock`` or
+        ``...Executor``): two threads then hold two different locks, so the lock excludes
+        nothing, or one of two pools is leaked with its threads. Building a lock or a pool is
+        itself the author's word that several threads call this code. Every other
+        check-then-act (a lazily built singleton, an initialize-once flag, a cache entry, a
+        read or removal after a membership test, and also an event, a queue, a thread or a
+        connection: see ``_duplicate_leaks``) is shown by default only when a thread is known
+        to run the code. On the seventeen reviewed corpora, the lazily built locks and pools
+        without thread evidence were real races 3 times in 7, the events, queues, threads,
+        connections and servers 0 times in 7: set-up code one thread runs once
+        (``benchmarks/review.md``, twelfth pass).
         """
+        if w.op != "assign" or w.method:
+            return False
+        value = _assigned_value(w.node)
+        return value is not None and _lock_or_pool(value, self, scope)
+
+    def _duplicate_leaks(self, w: Write, scope: Scope) -> bool:
+        """Does the act build another synchronization object, a thread or a resource (an
+        ``Event``, a ``Queue``, ``Thread()``, ``connect()``, ``open()``)? Reached from a
+        thread, the loser's copy is leaked or waited on in vain: visible, and never capped as
+        a repeated initialization. Without thread evidence a global or class attribute is
+        ``low``, like any other check-then-act (see ``_duplicate_breaks``); instance state is
+        ``medium`` when the class writes it under a lock elsewhere, as for GIL004."""
         if w.op != "assign" or w.method:
             return False
         value = _assigned_value(w.node)
@@ -1631,6 +1651,11 @@ class Judge:
             writes = mutated[ref.key]
             if is_list:
                 writes = [w for w in writes if (w.method or w.op) not in _LIST_APPENDS]
+            if not values:
+                # Never bound in this module (a base class's or a framework's object): only a
+                # change a container alone makes says it is one. ``update()`` is also the name
+                # of every other "set these values" API (panel's ``self.param.update(...)``).
+                writes = [w for w in writes if w.method not in _GENERIC_CHANGES]
             if not writes:
                 # A list's iterator never raises: an item appended (or replaced) meanwhile is
                 # seen or not, like any read. Dicts, sets and deques raise "changed size" or
@@ -2188,6 +2213,24 @@ def _sync_object(qual: str, judge: Judge) -> bool:
     )
 
 
+def _lock_or_pool(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
+    """Does ``value`` build a lock (condition, semaphore) or an executor or worker pool?"""
+    for call in _branch_calls(value):
+        name = dotted_name(call.func)
+        if name is None:
+            continue
+        qual = judge.qualify(name, scope)
+        if qual in known.EXECUTOR_FACTORIES or judge._is_lock_value(qual):
+            return True
+        if name.rpartition(".")[2].lstrip("_").endswith(_LOCK_OR_POOL_SUFFIXES):
+            return True
+    return False
+
+
+#: Names of lock and worker-pool classes (``TqdmDefaultWriteLock``, ``DaemonExecutor``).
+_LOCK_OR_POOL_SUFFIXES = ("Lock", "Condition", "Semaphore", "Executor", "Pool")
+
+
 def _sync_or_resource(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
     for call in _branch_calls(value):
         name = dotted_name(call.func)
@@ -2305,8 +2348,13 @@ def _harmless(stmt: cst.CSTNode, act: cst.CSTNode, scope: Scope) -> bool:
     return True
 
 
+#: Changes whose method name many non-containers share: on an object of unknown type they do
+#: not say that it is a dict or a set.
+_GENERIC_CHANGES = frozenset({"update"})
+
+
 def _for_header_end(node: cst.CSTNode) -> cst.CSTNode | None:
-    if isinstance(node, cst.For):
+    if isinstance(node, cst.For | cst.CompFor):
         return node.iter
     return None
 

@@ -71,6 +71,11 @@ class EntrySummary:
     #: the attribute the thread object is stored in (``self._thread``), if any: starts of one
     #: target kept in one attribute rebuild the same thread, they do not add one beside it
     slot: str = ""
+    #: ``pool.submit(f)`` inside ``with ThreadPoolExecutor() as pool:`` (``path:block``): the
+    #: tasks run only while the block does, beside its body and the block's other tasks
+    block: str = ""
+    #: refs of the functions the block's body calls (see ModuleSummary.functions)
+    block_calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

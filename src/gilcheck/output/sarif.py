@@ -13,7 +13,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import quote
 
 from gilcheck import __version__
-from gilcheck.findings import Finding, RunSummary
+from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding, RunSummary
 from gilcheck.output.text import message_with_fix
 from gilcheck.registry import RULES, rule_doc
 
@@ -123,6 +123,19 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _properties(finding: Finding) -> dict[str, str]:
+    """The result's property bag: its confidence, the thread start that makes it ``high``,
+    and why a ``low`` finding is low (the JSON format's ``entry_point`` and ``why_low``)."""
+    properties = {"confidence": str(finding.confidence)}
+    entry_point = finding.fact(ENTRY_POINT)
+    if entry_point:
+        properties["entryPoint"] = entry_point
+    why_low = finding.fact(WHY_LOW)
+    if why_low and finding.confidence == Confidence.LOW:
+        properties["whyLow"] = why_low
+    return properties
+
+
 def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
     location = artifact_location(finding.path)
     region = _region(finding)
@@ -135,7 +148,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, object]:
             "message": {"text": message_with_fix(finding)},
             "locations": [{"physicalLocation": {"artifactLocation": location, "region": region}}],
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint(finding)},
-            "properties": {"confidence": str(finding.confidence)},
+            "properties": _properties(finding),
         }
     )
     if finding.replacement is not None:
