@@ -135,6 +135,33 @@ def test_tabs_for_indentation() -> None:
     assert finding.source_line == "\tcount += 1"
 
 
+def test_tabs_mixed_with_spaces_that_python_accepts_and_libcst_rejects() -> None:
+    """bpytop's shape: a tab-indented block with a space-indented line deeper in it. CPython
+    accepts it (consistent at tab widths 8 and 1); libcst's tokenizer does not (LibCST issues
+    829 and 951). gilcheck analyzes it with the indentation tabs expanded, and reports
+    columns and source lines as the file has them."""
+    source = (
+        "import threading\n\ncount = 0\n\n\ndef inc():\n\tglobal count\n\tif count:\n"
+        "                count += 1\n\tcount += 1\n\n\nfor _ in range(2):\n"
+        "\tthreading.Thread(target=inc).start()\n"
+    )
+    compile(source, "x.py", "exec")  # valid Python
+    findings = [f for f in check_source(source).findings if f.code == "GIL001"]
+    assert [(f.line, f.column, f.end_column) for f in findings] == [(9, 17, 27), (10, 2, 12)]
+    assert [f.source_line for f in findings] == ["                count += 1", "\tcount += 1"]
+    assert {f.confidence for f in findings} == {Confidence.HIGH}
+
+
+def test_valid_python_libcst_rejects_is_one_gil000_that_says_so() -> None:
+    # a tab after a space-indented line (LibCST issue 951's shape): analyzed, nothing to report
+    assert analyze(b"if _:\n if _:\n\t _\n") == []
+    # an f-string continued by a backslash: no tabs to expand, so a GIL000 that names libcst
+    (finding,) = analyze(b'x = fr"\\\n"\n')
+    assert finding.code == "GIL000"
+    assert finding.message.startswith("cannot analyze: libcst cannot parse this file (")
+    assert finding.line == 1
+
+
 def test_nul_byte_is_a_gil000_with_its_position() -> None:
     (finding,) = analyze(b'x = 1\ny = "a\x00b"\n')
     assert finding.code == "GIL000"

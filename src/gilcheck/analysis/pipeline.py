@@ -234,6 +234,8 @@ def _analyze(
                 deep.lineno,
                 deep.col_offset + 1,
             )
+    shown = text  # what the reported lines show (the file as it is)
+    shifts: dict[int, int] = {}
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -244,19 +246,26 @@ def _analyze(
                 ast_error.lineno or 1,
                 ast_error.offset or 1,
             )
-        # Valid Python (the interpreter parsed it) that libcst's parser does not accept.
-        return _fail(
-            path,
-            f"cannot analyze: libcst cannot parse this file ({exc.message.splitlines()[0]})",
-            exc.raw_line,
-            exc.raw_column + 1,
-        )
+        retabbed = _retabbed(text)
+        if retabbed is None:
+            # Valid Python (the interpreter parsed it) that libcst's parser does not accept.
+            return _fail(
+                path,
+                f"cannot analyze: libcst cannot parse this file ({exc.message.splitlines()[0]})",
+                exc.raw_line,
+                exc.raw_column + 1,
+            )
+        tree, text, shifts = retabbed
+        try:  # the fast positions need an ast of the same text (the expansion keeps it valid)
+            ast_tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            ast_tree = None
     model = Collector(module, is_package, entry_points=entry_points).collect(tree)
     judge = Judge(model, lock_types=lock_types)
     raws = judge.run()
     positions = _positions(tree, model, raws, ast_tree, text)
-    lines = split_lines(text)
-    candidates = tuple(_candidate(r, path, judge, positions, lines) for r in raws)
+    lines = split_lines(shown)
+    candidates = tuple(_candidate(r, path, judge, positions, lines, shifts) for r in raws)
     summary = _summary(model, judge, path, positions)
     suppressions = parse_suppressions(text)
     return ModuleResult(
@@ -265,6 +274,32 @@ def _analyze(
         summary=summary,
         suppressions=suppressions if suppressions else None,
     )
+
+
+def _retabbed(text: str) -> tuple[cst.Module, str, dict[int, int]] | None:
+    """Parse ``text`` with the tabs of its indentation expanded to 8-column stops, as CPython
+    reads them. libcst's tokenizer rejects some indentation that mixes tabs and spaces and
+    that CPython accepts (LibCST issues 829 and 951: bpytop's tab-indented block with a
+    24-space line in it). Returns the tree, the text it was parsed from and, per 1-based
+    line, how many characters the expansion added (to report columns in the file's own
+    terms); None when there is nothing to expand or libcst still fails."""
+    shifts: dict[int, int] = {}
+    out: list[str] = []
+    for number, line in enumerate(split_lines(text, keepends=True), 1):
+        body = line.lstrip(" \t")
+        lead = line[: len(line) - len(body)]
+        if "\t" in lead:
+            wide = lead.expandtabs(8)
+            shifts[number] = len(wide) - len(lead)
+            line = wide + body
+        out.append(line)
+    if not shifts:
+        return None
+    retabbed = "".join(out)
+    try:
+        return cst.parse_module(retabbed), retabbed, shifts
+    except cst.ParserSyntaxError:
+        return None
 
 
 def _positions(
@@ -297,12 +332,16 @@ def _candidate(
     judge: Judge,
     positions: dict[cst.CSTNode, CodeRange],
     lines: list[str],
+    shifts: dict[int, int],
 ) -> Candidate:
     rng = positions[raw.node]
     start = rng.start
     end = rng.end
     if raw.end_node is not None and raw.end_node in positions:
         end = positions[raw.end_node].end
+    # columns of a line whose indentation tabs were expanded, back in the file's own terms
+    column = max(start.column - shifts.get(start.line, 0), 0)
+    end_column = max(end.column - shifts.get(end.line, 0), 0)
     message = raw.message
     if raw.other is not None and raw.other in positions:
         message = message.replace("{other}", str(positions[raw.other].start.line))
@@ -317,9 +356,9 @@ def _candidate(
     finding = Finding(
         path=path,
         line=start.line,
-        column=start.column + 1,
+        column=column + 1,
         end_line=end.line,
-        end_column=end.column + 1,
+        end_column=end_column + 1,
         code=raw.code,
         name=RULES[raw.code].name,
         message=message,
@@ -399,7 +438,8 @@ def _summary(
                 nargs=len(entry.args),
                 bound=bound,
                 keywords=entry.keywords,
-                multi=entry.in_loop or entry.kind in _POOL_KINDS,
+                # a one-worker pool runs its tasks one at a time: one thread, not several
+                multi=not entry.serial and (entry.in_loop or entry.kind in _POOL_KINDS),
                 looped=entry.in_loop,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
@@ -407,6 +447,7 @@ def _summary(
                 slot=entry.slot,
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
+                serial=entry.serial,
             )
         )
     return ModuleSummary(

@@ -266,7 +266,9 @@ class Project:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
 
         True when every function is reached from the same single start, and that start is
-        not a pool or a loop (which run the target in several threads at once). A function no
+        not a pool or a loop (which run the target in several threads at once); a one-worker
+        pool (``ThreadPoolExecutor(max_workers=1)``) is one thread, but a write before its
+        ``submit`` can meet the task submitted the time before. A function no
         start reaches runs in whichever thread calls it: a second context. For process-wide
         state (``process_wide``), a start per instance (``Thread(target=self._run)``, a
         ``Thread`` subclass's ``run()``) is several threads too: every instance starts one.
@@ -290,7 +292,10 @@ class Project:
         if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
             return False  # set up for another thread than the one that owns the state
         entry = self.starts[owner][1]
-        return not (entry.multi or (process_wide and (entry.bound or entry.kind == "subclass")))
+        if entry.serial and before:
+            return False  # the pool outlives the submit: the next set-up meets the last task
+        per_instance = entry.bound or entry.kind == "subclass" or entry.serial == "instance"
+        return not (entry.multi or (process_wide and per_instance))
 
     def several_threads(self, func: str) -> EntrySummary | None:
         """A start through which several threads can run ``func`` at once: a pool or a thread
