@@ -263,7 +263,9 @@ def run_target(target: Target, jobs: int, python: str) -> Result:
         result.seconds = time.perf_counter() - start
         result.returncode = proc.returncode
         errors = proc.stderr.splitlines()
-        result.internal_errors = sum(1 for line in errors if line.startswith(INTERNAL_ERROR))
+        result.internal_errors = sum(
+            1 for line in errors if line.removeprefix("gilcheck: ").startswith(INTERNAL_ERROR)
+        )
         result.stderr_tail = "\n".join(errors[-5:])
         if out.exists():
             document = json.loads(out.read_text(encoding="utf-8"))

@@ -162,6 +162,19 @@ def test_valid_python_libcst_rejects_is_one_gil000_that_says_so() -> None:
     assert finding.line == 1
 
 
+def test_node_libcst_builds_and_then_refuses_is_a_gil000_not_an_internal_error() -> None:
+    """``not( a if b else c )`` is valid Python; libcst's parser builds a ``not`` node that its
+    own validation refuses (cpppo's ``history/files.py``, on the eighteenth held-out corpus).
+    That is a GIL000 naming libcst, and the run's other files are still checked."""
+    source = b"def f(a, b, c, d):\n    if a and not( b if c else d ):\n        pass\n"
+    result = analyze_bytes(source, "x.py", "x", False)
+    assert result.error is None  # not reported as a bug in gilcheck
+    (candidate,) = result.candidates
+    assert candidate.finding.code == "GIL000"
+    assert candidate.finding.message.startswith("cannot analyze: libcst cannot parse this file")
+    assert "not operator" in candidate.finding.message
+
+
 def test_nul_byte_is_a_gil000_with_its_position() -> None:
     (finding,) = analyze(b'x = 1\ny = "a\x00b"\n')
     assert finding.code == "GIL000"

@@ -238,6 +238,13 @@ def _analyze(
     shifts: dict[int, int] = {}
     try:
         tree = cst.parse_module(text)
+    except cst.CSTValidationError as exc:
+        # libcst's parser builds a node its own validation refuses (``not( a if b else c )``:
+        # "Must have at least one space after not operator", on cpppo): libcst's limit, not
+        # a bug in gilcheck and not the file's fault
+        if ast_error is not None:
+            return _fail(path, f"syntax error: {ast_error.msg}", ast_error.lineno or 1)
+        return _fail(path, f"cannot analyze: libcst cannot parse this file ({exc})")
     except cst.ParserSyntaxError as exc:
         if ast_error is not None:
             return _fail(
