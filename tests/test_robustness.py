@@ -279,9 +279,10 @@ def _timed_check(size: int) -> float:
 
 
 def test_time_grows_linearly_with_file_size() -> None:
-    """4x the code (and 4x the findings) may cost about 4x the time, not 16x."""
-    small = _timed_check(100_000)
-    large = _timed_check(400_000)
+    """4x the code (and 4x the findings) may cost about 4x the time, not 16x. Best of two
+    each: on a loaded machine one run of either size can be off by 2x."""
+    small = min(_timed_check(100_000) for _ in range(2))
+    large = min(_timed_check(400_000) for _ in range(2))
     assert large < 7 * small + 1.0, f"100 kB: {small:.2f} s, 400 kB: {large:.2f} s"
 
 
