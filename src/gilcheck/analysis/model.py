@@ -23,9 +23,6 @@ OTHER = "<expr>"  # anything else
 ITEM = "[...]"
 #: suffix of a counting semaphore's factory (``threading.Semaphore|counting``): not a lock
 COUNTING = "counting"
-#: marker of a thread pool built with one worker (``ThreadPoolExecutor(max_workers=1)``): its
-#: tasks run one at a time, in submission order
-ONE_WORKER = "one-worker"
 
 
 @dataclass(eq=False)
@@ -210,9 +207,6 @@ class Entry:
     block: int = -1
     #: the calls the block's body makes in the starting function (they run beside the tasks)
     block_calls: tuple[str, ...] = ()
-    #: handed to a one-worker pool (``ThreadPoolExecutor(max_workers=1)``): "instance" when the
-    #: pool is kept on the instance (one per object), "shared" otherwise; "" for any other start
-    serial: str = ""
 
 
 @dataclass(eq=False)

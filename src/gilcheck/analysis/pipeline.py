@@ -445,8 +445,7 @@ def _summary(
                 nargs=len(entry.args),
                 bound=bound,
                 keywords=entry.keywords,
-                # a one-worker pool runs its tasks one at a time: one thread, not several
-                multi=not entry.serial and (entry.in_loop or entry.kind in _POOL_KINDS),
+                multi=entry.in_loop or entry.kind in _POOL_KINDS,
                 looped=entry.in_loop,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
@@ -454,7 +453,6 @@ def _summary(
                 slot=entry.slot,
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
-                serial=entry.serial,
             )
         )
     return ModuleSummary(

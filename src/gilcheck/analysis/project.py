@@ -266,10 +266,7 @@ class Project:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
 
         True when every function is reached from the same single start, and that start is
-        not a pool or a loop (which run the target in several threads at once); a one-worker
-        pool (``ThreadPoolExecutor(max_workers=1)``) is one thread, but a write before its
-        ``submit`` can meet the task submitted the time before, and a task the caller's thread
-        also calls directly runs in two threads. A function no
+        not a pool or a loop (which run the target in several threads at once). A function no
         start reaches runs in whichever thread calls it: a second context. For process-wide
         state (``process_wide``), a start per instance (``Thread(target=self._run)``, a
         ``Thread`` subclass's ``run()``) is several threads too: every instance starts one.
@@ -293,22 +290,7 @@ class Project:
         if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
             return False  # set up for another thread than the one that owns the state
         entry = self.starts[owner][1]
-        if entry.serial and (before or self._called_outside(funcs, owner)):
-            # the pool outlives the submit: the next set-up meets the last task; and a task
-            # the caller's thread also runs itself (fsspec's ``_fetch_block``) runs twice at once
-            return False
-        per_instance = entry.bound or entry.kind == "subclass" or entry.serial == "instance"
-        return not (entry.multi or (process_wide and per_instance))
-
-    def _called_outside(self, funcs: Iterable[str], owner: int) -> bool:
-        """Is one of ``funcs`` also called by code that the start ``owner`` does not reach
-        (the caller's thread, or import time)?"""
-        for item in funcs:
-            func = item.partition(">")[0]
-            for caller in self._callers.get(func, ()):
-                if owner not in self.contexts.get(caller, ()):
-                    return True
-        return False
+        return not (entry.multi or (process_wide and (entry.bound or entry.kind == "subclass")))
 
     def several_threads(self, func: str) -> EntrySummary | None:
         """A start through which several threads can run ``func`` at once: a pool or a thread

@@ -76,8 +76,6 @@ class EntrySummary:
     block: str = ""
     #: refs of the functions the block's body calls (see ModuleSummary.functions)
     block_calls: tuple[str, ...] = ()
-    #: handed to a one-worker pool: "instance" (one pool per object) or "shared"; "" otherwise
-    serial: str = ""
 
 
 @dataclass(frozen=True)
