@@ -91,12 +91,17 @@ class Finding:
             "symbol": self.symbol,
             "scope": self.scope,
             "entry_point": self.fact(ENTRY_POINT),
-            "why_low": self.fact(WHY_LOW) if self.confidence == Confidence.LOW else None,
+            "why_low": self.why_low,
         }
 
     def fact(self, key: str) -> str | None:
         """The ``extra`` fact named ``key`` (``ENTRY_POINT``, ``WHY_LOW``), or None."""
         return next((value for name, value in self.extra if name == key), None)
+
+    @property
+    def why_low(self) -> str | None:
+        """Why a ``low`` finding is low, when the project pass recorded it; None otherwise."""
+        return self.fact(WHY_LOW) if self.confidence == Confidence.LOW else None
 
 
 @dataclass(frozen=True)

@@ -238,14 +238,7 @@ def _analyze(
     shifts: dict[int, int] = {}
     try:
         tree = cst.parse_module(text)
-    except cst.CSTValidationError as exc:
-        # libcst's parser builds a node its own validation refuses (``not( a if b else c )``:
-        # "Must have at least one space after not operator", on cpppo): libcst's limit, not
-        # a bug in gilcheck and not the file's fault
-        if ast_error is not None:
-            return _fail(path, f"syntax error: {ast_error.msg}", ast_error.lineno or 1)
-        return _fail(path, f"cannot analyze: libcst cannot parse this file ({exc})")
-    except cst.ParserSyntaxError as exc:
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as exc:
         if ast_error is not None:
             return _fail(
                 path,
@@ -253,9 +246,14 @@ def _analyze(
                 ast_error.lineno or 1,
                 ast_error.offset or 1,
             )
+        # Valid Python (the interpreter parsed it) that libcst's parser does not accept; a
+        # CSTValidationError is a node its parser builds and its own validation refuses
+        # (``not( a if b else c )``: "Must have at least one space after not operator", on
+        # cpppo), libcst's limit, not a bug in gilcheck
         retabbed = _retabbed(text)
         if retabbed is None:
-            # Valid Python (the interpreter parsed it) that libcst's parser does not accept.
+            if isinstance(exc, cst.CSTValidationError):
+                return _fail(path, f"cannot analyze: libcst cannot parse this file ({exc})")
             return _fail(
                 path,
                 f"cannot analyze: libcst cannot parse this file ({exc.message.splitlines()[0]})",
@@ -274,7 +272,7 @@ def _analyze(
     lines = split_lines(shown)
     candidates = tuple(_candidate(r, path, judge, positions, lines, shifts) for r in raws)
     summary = _summary(model, judge, path, positions)
-    suppressions = parse_suppressions(text)
+    suppressions = parse_suppressions(shown)
     return ModuleResult(
         path=path,
         candidates=candidates,
@@ -305,7 +303,7 @@ def _retabbed(text: str) -> tuple[cst.Module, str, dict[int, int]] | None:
     retabbed = "".join(out)
     try:
         return cst.parse_module(retabbed), retabbed, shifts
-    except cst.ParserSyntaxError:
+    except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
 
 

@@ -1074,9 +1074,9 @@ class Judge:
                 )
             elif _tests_own_store(frame.node, w):
                 raw = replace(raw, capped_by=raw.capped_by or _OWN_STORE)
-            elif self._duplicate_breaks(w, scope):
+            elif (built := self._act_builds(w, scope)) == _LOCK_OR_POOL:
                 pass
-            elif self._duplicate_leaks(w, scope):
+            elif built:
                 # not capped as a repeated initialization; a global needs a thread seen
                 # running it, instance state the project pass weighs as usual (a lock on it
                 # elsewhere makes it ``medium``)
@@ -1166,38 +1166,29 @@ class Judge:
             return True
         return _does_other_work(frame.node, w.node)
 
-    def _duplicate_breaks(self, w: Write, scope: Scope) -> bool:
-        """Does losing this race break something by itself, without thread evidence?
+    def _act_builds(self, w: Write, scope: Scope) -> str:
+        """What the act builds, when losing the race matters whatever else is known:
+        ``_LOCK_OR_POOL`` or ``_RESOURCE``; "" for anything else.
 
-        Only when the act builds a lock or a worker pool (``_lock = Lock()``, ``locks[key] =
-        Lock()``, ``_pool = ThreadPoolExecutor()``, a class named ``...Lock`` or
-        ``...Executor``): two threads then hold two different locks, so the lock excludes
-        nothing, or one of two pools is leaked with its threads. Building a lock or a pool is
-        itself the author's word that several threads call this code. Every other
+        A lock or a worker pool (``_lock = Lock()``, ``locks[key] = Lock()``, ``_pool =
+        ThreadPoolExecutor()``, a class named ``...Lock`` or ``...Executor``) breaks by
+        itself, without thread evidence: two threads hold two different locks, so the lock
+        excludes nothing, or one of two pools is leaked with its threads; and building a lock
+        or a pool is itself the author's word that several threads call this code. Another
+        synchronization object, a thread or a resource (an ``Event``, a ``Queue``,
+        ``Thread()``, ``connect()``, ``open()``) is never capped as a repeated initialization
+        (reached from a thread, the loser's copy is leaked or waited on in vain), but on a
+        global or class attribute it needs a thread seen running the code, like every other
         check-then-act (a lazily built singleton, an initialize-once flag, a cache entry, a
-        read or removal after a membership test, and also an event, a queue, a thread or a
-        connection: see ``_duplicate_leaks``) is shown by default only when a thread is known
-        to run the code. On the seventeen reviewed corpora, the lazily built locks and pools
-        without thread evidence were real races 3 times in 7, the events, queues, threads,
-        connections and servers 0 times in 7: set-up code one thread runs once
-        (``benchmarks/review.md``, twelfth pass).
+        read or removal after a membership test). On the seventeen reviewed corpora, the
+        lazily built locks and pools without thread evidence were real races 3 times in 7,
+        the events, queues, threads, connections and servers 0 times in 7: set-up code one
+        thread runs once (``benchmarks/review.md``, twelfth pass).
         """
         if w.op != "assign" or w.method:
-            return False
+            return ""
         value = _assigned_value(w.node)
-        return value is not None and _lock_or_pool(value, self, scope)
-
-    def _duplicate_leaks(self, w: Write, scope: Scope) -> bool:
-        """Does the act build another synchronization object, a thread or a resource (an
-        ``Event``, a ``Queue``, ``Thread()``, ``connect()``, ``open()``)? Reached from a
-        thread, the loser's copy is leaked or waited on in vain: visible, and never capped as
-        a repeated initialization. Without thread evidence a global or class attribute is
-        ``low``, like any other check-then-act (see ``_duplicate_breaks``); instance state is
-        ``medium`` when the class writes it under a lock elsewhere, as for GIL004."""
-        if w.op != "assign" or w.method:
-            return False
-        value = _assigned_value(w.node)
-        return value is not None and _sync_or_resource(value, self, scope)
+        return _builds(value, self, scope) if value is not None else ""
 
     def _repeats_initialization(self, w: Write) -> bool:
         """Does losing this race only run a lazy initialization twice?
@@ -1206,7 +1197,7 @@ class Judge:
         it: the second store replaces the first, and the first thread goes on with an object
         nobody else holds; or both run the block's set-up call (``if not _ready: _ready =
         True; configure()``). Nothing raises, and no lock, executor or connection is split
-        (``_duplicate_breaks`` keeps those). The lost object can lose state only when it is a
+        (``_act_builds`` keeps those). The lost object can lose state only when it is a
         container the code goes on to fill (registrations into the dropped dict): those stay.
         On the ten corpora reviewed before it, the cap took 7 visible findings (all reached from
         a thread) to ``low``, none of them a race a maintainer would fix (clients, sessions,
@@ -2213,39 +2204,42 @@ def _sync_object(qual: str, judge: Judge) -> bool:
     )
 
 
-def _lock_or_pool(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
-    """Does ``value`` build a lock (condition, semaphore) or an executor or worker pool?"""
+#: What an act builds (``_builds``): a lock or a worker pool; another synchronization object,
+#: a thread or a resource.
+_LOCK_OR_POOL = "lock or pool"
+_RESOURCE = "resource"
+
+
+def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
+    """``_LOCK_OR_POOL`` when a branch of ``value`` builds a lock (condition, semaphore) or an
+    executor or worker pool; else ``_RESOURCE`` when one builds another synchronization
+    object, a thread or a resource; else ""."""
+    found = ""
     for call in _branch_calls(value):
         name = dotted_name(call.func)
         if name is None:
             continue
         qual = judge.qualify(name, scope)
-        if qual in known.EXECUTOR_FACTORIES or judge._is_lock_value(qual):
-            return True
-        if name.rpartition(".")[2].lstrip("_").endswith(_LOCK_OR_POOL_SUFFIXES):
-            return True
-    return False
+        last = name.rpartition(".")[2].lstrip("_")
+        if (
+            qual in known.EXECUTOR_FACTORIES
+            or judge._is_lock_value(qual)
+            or last.endswith(_LOCK_OR_POOL_SUFFIXES)
+        ):
+            return _LOCK_OR_POOL
+        if (
+            qual in known.THREAD_CLASSES
+            or last.startswith(_RESOURCE_PREFIXES)
+            or last.endswith(_OTHER_SYNC_SUFFIXES)
+        ):
+            found = _RESOURCE
+    return found
 
 
 #: Names of lock and worker-pool classes (``TqdmDefaultWriteLock``, ``DaemonExecutor``).
 _LOCK_OR_POOL_SUFFIXES = ("Lock", "Condition", "Semaphore", "Executor", "Pool")
-
-
-def _sync_or_resource(value: cst.BaseExpression, judge: Judge, scope: Scope) -> bool:
-    for call in _branch_calls(value):
-        name = dotted_name(call.func)
-        if name is None:
-            continue
-        if _sync_object(judge.qualify(name, scope), judge):
-            return True
-        last = name.rpartition(".")[2].lstrip("_")
-        if last.startswith(_RESOURCE_PREFIXES) or last.endswith(_SYNC_SUFFIXES):
-            return True
-    return False
-
-
-#: Names of synchronization and worker classes (``TqdmDefaultWriteLock``, ``JobQueue``).
-_SYNC_SUFFIXES = ("Lock", "Condition", "Semaphore", "Event", "Queue", "Executor", "Pool")
+#: Names of other synchronization classes (``JobQueue``, ``StopEvent``).
+_OTHER_SYNC_SUFFIXES = ("Event", "Queue")
 #: Factories of resources: a second one is leaked, or both are used at once.
 _RESOURCE_PREFIXES = ("connect", "open", "socket", "spawn", "start")
 

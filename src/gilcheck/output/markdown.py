@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gilcheck.analysis import project
-from gilcheck.findings import WHY_LOW, Confidence, Finding, RunSummary
+from gilcheck.findings import Confidence, Finding, RunSummary
 from gilcheck.output.text import confidence_counts, escape_control, plural
 from gilcheck.registry import RULES
 
@@ -147,7 +147,7 @@ _LOW_ADVICE = {
 
 
 def _why_low(finding: Finding) -> str:
-    return finding.fact(WHY_LOW) or OTHER_LOW
+    return finding.why_low or OTHER_LOW
 
 
 def _low_reasons(findings: Sequence[Finding]) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import quote
 
 from gilcheck import __version__
-from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding, RunSummary
+from gilcheck.findings import ENTRY_POINT, Finding, RunSummary
 from gilcheck.output.text import message_with_fix
 from gilcheck.registry import RULES, rule_doc
 
@@ -130,9 +130,8 @@ def _properties(finding: Finding) -> dict[str, str]:
     entry_point = finding.fact(ENTRY_POINT)
     if entry_point:
         properties["entryPoint"] = entry_point
-    why_low = finding.fact(WHY_LOW)
-    if why_low and finding.confidence == Confidence.LOW:
-        properties["whyLow"] = why_low
+    if finding.why_low:
+        properties["whyLow"] = finding.why_low
     return properties
 
 
