@@ -1279,13 +1279,16 @@ class Collector:
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value == "start"
         ):
-            m.start_calls.append((sc, self._next_seq()))  # ``t.start()``, ``Thread(...).start()``
+            # ``t.start()``, ``Thread(...).start()``
+            m.start_calls.append((sc, self._next_seq(), bool(sc.ifs)))
         if func is None:
             return
         if self._stmt is not None:
             m.statement_of[node] = self._stmt
         if sc is not None:
-            m.calls.append(CallSite(sc, func, tuple(sc.locks), "while" in sc.loops))
+            site = CallSite(sc, func, tuple(sc.locks), "while" in sc.loops, bool(sc.loops))
+            site.seq = self._next_seq()
+            m.calls.append(site)
         else:
             m.import_calls.append(func)
         recv, dot, meth = func.rpartition(".")

@@ -170,6 +170,10 @@ class CallSite:
     locks: tuple[str, ...]
     #: inside a ``while`` loop of the calling function
     in_while: bool = False
+    #: inside any loop (``for``, ``while``, a comprehension) of the calling function
+    in_loop: bool = False
+    #: position in the walk (document order), as ``Write.seq``
+    seq: int = 0
 
 
 @dataclass(eq=False)
@@ -238,7 +242,8 @@ class ModuleModel:
     import_calls: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     #: ``x.start()`` calls without arguments: (scope, position in the walk as ``Write.seq``)
-    start_calls: list[tuple[Scope, int]] = field(default_factory=list)
+    #: and whether the call is inside an ``if`` of that function
+    start_calls: list[tuple[Scope, int, bool]] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
     #: ``try: from _accel import X`` / ``except ImportError: from ._pure import X``: the
     #: qualified names imported only as a fallback (``zoneinfo._zoneinfo.ZoneInfo``)

@@ -491,7 +491,9 @@ class Judge:
                 continue
             for i, callee in enumerate(self._callee_scopes(call.callee, call.scope)):
                 if callee is not call.scope:
-                    site = _Site(call.scope, call.locks, i == 0, call.in_while)
+                    site = _Site(
+                        call.scope, call.locks, i == 0, call.in_while, call.in_loop, call.seq
+                    )
                     sites.setdefault(callee.fid, []).append(site)
         return sites
 
@@ -614,6 +616,8 @@ class Judge:
                 continue
             func = self.qualname(w.scope)
             before = self._start_after(w.scope, w.seq)
+            if before is None:
+                before = self._called_before_start(w.scope)
             label = f"{func}>#{before}" if before is not None else func
             key = _owner_key(ref, w.target)
             funcs = found.setdefault(key, {})
@@ -639,20 +643,52 @@ class Judge:
         after it is built in that function; one built and not started there (``self._thread =
         Thread(...)``, started by the caller) runs only after the function returns. Pools
         and other starts run their target at once. Starts in a loop, and process starts, are
-        left out: those are several threads, or no thread."""
-        later: dict[int, list[int]] = {}
-        for scope, seq in self.m.start_calls:
-            later.setdefault(scope.fid, []).append(seq)
+        left out: those are several threads, or no thread.
+
+        A call of a *starter* counts as a start where the call is: a function of this module
+        that always starts one thread (built and started outside any ``if``, no ``return``
+        in it: ``_start_reading_loop``, snakemake's ``_schedule``), called outside a loop.
+        Helpers that start a thread only when none runs (``_ensure_worker``) are not
+        starters: what their callers write beside them can meet the running thread."""
+        later: dict[int, list[tuple[int, bool]]] = {}
+        for scope, seq, conditional in self.m.start_calls:
+            later.setdefault(scope.fid, []).append((seq, conditional))
         starts: dict[int, list[tuple[int, int]]] = {}
+        always: dict[int, list[tuple[int, bool]]] = {}  # fid -> (entry, started outside an if)
         for index, entry in enumerate(self.m.entries):
             if entry.scope is None or entry.process or entry.in_loop:
                 continue
-            runs = entry.seq
+            runs, conditional = entry.seq, True
             if entry.built:
-                after = [seq for seq in later.get(entry.scope.fid, ()) if seq > entry.seq]
-                runs = min(after) if after else _NEVER
+                after = [(seq, c) for seq, c in later.get(entry.scope.fid, ()) if seq > entry.seq]
+                runs, conditional = min(after) if after else (_NEVER, True)
             starts.setdefault(entry.scope.fid, []).append((index, runs))
+            always.setdefault(entry.scope.fid, []).append((index, not conditional))
+        for fid, found in always.items():
+            if not all(ok for _, ok in found) or _returns(self._scope_by_fid[fid]):
+                continue
+            entries = [self.m.entries[index] for index, _ in found]
+            if len({(e.slot, dotted_name(e.target) if e.target else None) for e in entries}) > 1:
+                continue  # two different threads (``if``/``else`` may build either of one)
+            index = found[0][0]
+            for site in self._call_sites.get(fid, ()):
+                if site.by_name and not site.in_loop:
+                    starts.setdefault(site.caller.fid, []).append((index, site.seq))
         return starts
+
+    def _called_before_start(self, scope: Scope) -> int | None:
+        """The thread start (index in ``m.entries``) that every call of ``scope`` in this
+        module comes before: a helper that sets up state for the thread its caller is about
+        to start (pylablib's ``reset()`` in ``start_loop``, ``_allocate_buffers`` before
+        ``_start_reading_loop``). None when it has no such calls, a call in a loop, or calls
+        before different starts."""
+        sites = self._call_sites.get(scope.fid, ())
+        found = {
+            None if site.in_loop else self._start_after(site.caller, site.seq) for site in sites
+        }
+        if len(found) != 1:
+            return None
+        return found.pop()
 
     def _start_after(self, scope: Scope, seq: int) -> int | None:
         """The thread start (index in ``m.entries``) that an access at walk position ``seq``
@@ -1692,6 +1728,8 @@ class _Site(NamedTuple):
     locks: tuple[str, ...]
     by_name: bool  # False: an override a ``self.m()`` call may reach
     in_while: bool  # inside a ``while`` loop of the caller
+    in_loop: bool  # inside any loop of the caller
+    seq: int  # position in the walk, as ``Write.seq``
 
 
 #: A handler (or a test's ``pytest.raises``) of these around a GIL005 call expects the error:
@@ -1836,6 +1874,18 @@ def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
             break
         todo.extend((child, stmt) for child in current.children)
     return found
+
+
+def _returns(scope: Scope) -> bool:
+    """Does the function have a ``return`` statement of its own (not a nested function's)?"""
+    todo: list[cst.CSTNode] = [scope.node]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.Return):
+            return True
+        if node is scope.node or not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            todo.extend(node.children)
+    return False
 
 
 def _private(name: str) -> bool:
