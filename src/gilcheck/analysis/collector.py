@@ -234,6 +234,16 @@ def _released_key(recv: str, meth: str) -> str | None:
 def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
     if isinstance(stmt, cst.SimpleStatementLine):
         return [mc for small in stmt.body if (mc := _method_call(small)) is not None]
+    if isinstance(stmt, cst.Try):
+        # ``try: lock.acquire() finally: ...``: still held after the ``try`` statement unless
+        # the body or the ``finally`` releases it (generic-connection-pool's ``SharedLock``)
+        return [
+            mc
+            for inner in stmt.body.body
+            for mc in _statement_calls(inner)
+            if isinstance(inner, cst.SimpleStatementLine)
+            and (mc[1] in ACQUIRE_RELEASE or mc[1] in _RELEASE_ACQUIRE)
+        ]
     if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
         # ``if not lock.acquire(blocking=False): raise Busy()``: held from here on.
         test = stmt.test
@@ -789,6 +799,13 @@ class Collector:
             return [qual]
         if isinstance(expr, cst.List | cst.ListComp):
             return [LIST]
+        if isinstance(expr, cst.BinaryOperation) and isinstance(
+            expr.operator, cst.Multiply | cst.Add
+        ):
+            # ``[0.0] * n``, ``[a] + rest``: a new list
+            sides = (expr.left, expr.right)
+            if any(isinstance(side, cst.List | cst.ListComp) for side in sides):
+                return [LIST]
         if isinstance(expr, cst.Dict | cst.Set | cst.DictComp | cst.SetComp):
             return [CONTAINER]
         if isinstance(
@@ -1287,6 +1304,7 @@ class Collector:
             m.statement_of[node] = self._stmt
         if sc is not None:
             site = CallSite(sc, func, tuple(sc.locks), "while" in sc.loops, bool(sc.loops))
+            site.ifs = tuple(sc.ifs)
             site.seq = self._next_seq()
             m.calls.append(site)
         else:

@@ -170,8 +170,10 @@ class CallSite:
     locks: tuple[str, ...]
     #: inside a ``while`` loop of the calling function
     in_while: bool = False
-    #: inside any loop (``for``, ``while``, a comprehension) of the calling function
+    #: inside any loop (``for``, ``while``) of the calling function
     in_loop: bool = False
+    #: the ``if`` statements of the calling function around it, outermost first
+    ifs: tuple[cst.If, ...] = ()
     #: position in the walk (document order), as ``Write.seq``
     seq: int = 0
 

@@ -442,6 +442,7 @@ def _summary(
                 location=f"{path}:{line}",
                 nargs=len(entry.args),
                 bound=bound,
+                via_class=_via_class(entry, judge),
                 keywords=entry.keywords,
                 multi=entry.in_loop or entry.kind in _POOL_KINDS,
                 looped=entry.in_loop,
@@ -580,18 +581,52 @@ def _entry_target(entry: Entry, judge: Judge) -> tuple[str | None, bool]:
             owner = judge.instance_class(cst.Name(head), None)
         target_ref = f"method:{owner}:{attr}" if owner else judge.qualify(dotted, None)
     bound = "." in dotted and target_ref is not None and target_ref.startswith("method:")
+    if bound and "." not in attr:
+        kind = _kind_through_class(head, attr, entry.scope, judge)
+        if kind is not None:  # ``Transport.count_traffic_loop``: no instance to bind
+            return target_ref, kind == "classmethod"
     return target_ref, bound
+
+
+def _via_class(entry: Entry, judge: Judge) -> bool:
+    """Is the target a method reached through its class (``Thread(target=Transport.loop)``),
+    not through an instance? Then each start is one thread, not one per instance."""
+    if entry.target_scope is not None or entry.target is None:
+        return False
+    dotted = dotted_name(entry.target)
+    if dotted is None or dotted.count(".") != 1:
+        return False
+    head, _, attr = dotted.partition(".")
+    return _kind_through_class(head, attr, entry.scope, judge) is not None
+
+
+def _kind_through_class(head: str, attr: str, scope: Scope | None, judge: Judge) -> str | None:
+    """For ``Class.method`` (or ``cls.method`` in a classmethod), where ``Class`` is a class
+    of this module: the kind of ``method`` ("staticmethod", "classmethod", "method"). None
+    when ``head`` is not a class (``self._run``, ``worker.run``)."""
+    info = None
+    if scope is not None and scope.cls is not None and head == scope.cls_name:
+        info = scope.cls
+    elif scope is None or not scope.is_local(head):
+        info = judge.m.classes.get(head)
+    if info is None:
+        return None
+    for cls in judge.mro(info):
+        method = cls.methods.get(attr)
+        if method is not None:
+            return method.kind
+    return None
 
 
 def _writer_ref(writer: str, judge: Judge) -> str:
     """``Judge.writers`` names a writer whose writes all come before a thread start in it as
-    ``func>#index`` (``judge.m.entries[index]``); the project pass needs the started target:
-    ``func>target``. Without a resolved target the writer is plain ``func``."""
-    func, sep, index = writer.partition(">#")
+    ``func >#index`` (``judge.m.entries[index]``); the project pass needs the started target:
+    ``func > target``. Without a resolved target the writer is plain ``func``."""
+    func, sep, index = writer.partition(" >#")
     if not sep:
         return writer
     target, _ = _entry_target(judge.m.entries[int(index)], judge)
-    return f"{func}>{target}" if target is not None else func
+    return f"{func} > {target}" if target is not None else func
 
 
 def _callee_ref(

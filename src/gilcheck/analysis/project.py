@@ -274,10 +274,10 @@ class Project:
         owners: set[int] = set()
         before: list[str] = []  # targets of the starts that pre-start writers precede
         for item in funcs:
-            func, _, started = item.partition(">")
+            func, _, started = item.partition(" > ")
             found = self.contexts.get(func)
             if not found:
-                if started:  # ``func>target``: it writes only before it starts ``target``
+                if started:  # ``func > target``: it writes only before it starts ``target``
                     before.append(started)
                     continue
                 return False
@@ -290,7 +290,8 @@ class Project:
         if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
             return False  # set up for another thread than the one that owns the state
         entry = self.starts[owner][1]
-        return not (entry.multi or (process_wide and (entry.bound or entry.kind == "subclass")))
+        per_instance = (entry.bound and not entry.via_class) or entry.kind == "subclass"
+        return not (entry.multi or (process_wide and per_instance))
 
     def several_threads(self, func: str) -> EntrySummary | None:
         """A start through which several threads can run ``func`` at once: a pool or a thread
@@ -423,7 +424,7 @@ class Project:
                 # (xonsh's per-call ``Grammar``), as for the other instance state.
                 return _low(f, UNSHARED_CLASS)
             writer = self.reach.get(candidate.writer)
-            # ``func>target``: the loop runs before ``func`` starts the thread that writes
+            # ``func > target``: the loop runs before ``func`` starts the thread that writes
             iterating = candidate.before_start or candidate.func
             if writer is not None and not self.one_owner((iterating, candidate.writer)):
                 if self.apart_in_blocks(candidate.func, candidate.writer):

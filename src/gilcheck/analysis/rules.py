@@ -97,7 +97,8 @@ class Raw:
     guarded: bool = False
     #: the function that mutates what an iteration walks (kind "iter")
     writer: str = ""
-    #: kind "iter": ``func>#index`` when the loop comes before a thread start in its function
+    #: kind "iter": ``func >#index`` when the loop comes before a thread start in its function
+    #: (spaces: a qualname has none, but may have ``>``: ``f.<locals>.g``)
     before_start: str = ""
     #: the code can only run on the main thread (signal handlers' setup, atexit, GUI modules)
     main_thread: bool = False
@@ -492,7 +493,13 @@ class Judge:
             for i, callee in enumerate(self._callee_scopes(call.callee, call.scope)):
                 if callee is not call.scope:
                     site = _Site(
-                        call.scope, call.locks, i == 0, call.in_while, call.in_loop, call.seq
+                        call.scope,
+                        call.locks,
+                        i == 0,
+                        call.in_while,
+                        call.in_loop,
+                        call.ifs,
+                        call.seq,
                     )
                     sites.setdefault(callee.fid, []).append(site)
         return sites
@@ -618,7 +625,7 @@ class Judge:
             before = self._start_after(w.scope, w.seq)
             if before is None:
                 before = self._called_before_start(w.scope)
-            label = f"{func}>#{before}" if before is not None else func
+            label = f"{func} >#{before}" if before is not None else func
             key = _owner_key(ref, w.target)
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
@@ -647,8 +654,11 @@ class Judge:
 
         A call of a *starter* counts as a start where the call is: a function of this module
         that always starts one thread (built and started outside any ``if``, no ``return``
-        in it: ``_start_reading_loop``, snakemake's ``_schedule``), called outside a loop.
-        Helpers that start a thread only when none runs (``_ensure_worker``) are not
+        in it but a last one: ``_start_reading_loop``, snakemake's ``_schedule``), called
+        outside any loop and not under an ``if`` that asks whether the thread already runs
+        (``_asks_if_running``). A function that always calls a starter (outside any loop or
+        ``if``) is a starter too (amqpstorm's ``start_inbound`` -> ``_create_inbound_thread``;
+        three levels). Helpers that start a thread only when none runs (``_ensure_worker``) are not
         starters: what their callers write beside them can meet the running thread."""
         later: dict[int, list[tuple[int, bool]]] = {}
         for scope, seq, conditional in self.m.start_calls:
@@ -664,15 +674,32 @@ class Judge:
                 runs, conditional = min(after) if after else (_NEVER, True)
             starts.setdefault(entry.scope.fid, []).append((index, runs))
             always.setdefault(entry.scope.fid, []).append((index, not conditional))
+        starters: dict[int, int] = {}  # fid -> the entry (index) it always starts
         for fid, found in always.items():
             if not all(ok for _, ok in found) or _returns(self._scope_by_fid[fid]):
                 continue
             entries = [self.m.entries[index] for index, _ in found]
             if len({(e.slot, dotted_name(e.target) if e.target else None) for e in entries}) > 1:
                 continue  # two different threads (``if``/``else`` may build either of one)
-            index = found[0][0]
+            starters[fid] = found[0][0]
+        for _ in range(3):  # a function that always calls a starter is one too
+            more = {
+                site.caller.fid: index
+                for fid, index in starters.items()
+                for site in self._call_sites.get(fid, ())
+                if site.by_name
+                and not (site.in_loop or site.ifs)
+                and site.caller.fid not in starters
+                and site.caller.fid not in always
+                and not _returns(site.caller)
+            }
+            if not more:
+                break
+            starters.update(more)
+        for fid, index in starters.items():
+            slot = self.m.entries[index].slot
             for site in self._call_sites.get(fid, ()):
-                if site.by_name and not site.in_loop:
+                if site.by_name and not site.in_loop and not _asks_if_running(site.ifs, slot):
                     starts.setdefault(site.caller.fid, []).append((index, site.seq))
         return starts
 
@@ -1674,7 +1701,10 @@ class Judge:
             if self.held(it.locks, scope) or self._in_construction(scope, ref):
                 continue  # locked, or ``__init__`` before the object escapes
             values = self.values_of(it.target, scope)
-            is_list = bool(values) and all(v in (LIST, "list") for v in values)
+            # a list, or nothing at times (``None``, a number: no container to iterate then)
+            is_list = any(v in (LIST, "list") for v in values) and all(
+                v in (LIST, "list", CONST) for v in values
+            )
             writes = mutated[ref.key]
             if is_list:
                 writes = [w for w in writes if (w.method or w.op) not in _LIST_APPENDS]
@@ -1716,8 +1746,8 @@ class Judge:
             raw.cls = ref.cls if ref.kind == "instance" else ""  # judged like instance state
             raw.writer = self.qualname(writer.scope)
             before = self._start_after(scope, it.seq)
-            if before is not None:  # the loop runs before the thread it starts: ``func>#index``
-                raw.before_start = f"{self.qualname(scope)}>#{before}"
+            if before is not None:  # the loop runs before the thread it starts: ``func >#index``
+                raw.before_start = f"{self.qualname(scope)} >#{before}"
             out.append(raw)
 
 
@@ -1729,6 +1759,7 @@ class _Site(NamedTuple):
     by_name: bool  # False: an override a ``self.m()`` call may reach
     in_while: bool  # inside a ``while`` loop of the caller
     in_loop: bool  # inside any loop of the caller
+    ifs: tuple[cst.If, ...]  # the caller's ``if`` statements around it
     seq: int  # position in the walk, as ``Write.seq``
 
 
@@ -1876,11 +1907,37 @@ def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
     return found
 
 
+#: Names in an ``if`` test that ask whether a thread already runs (``if not self._running:``)
+_RUNNING_WORDS = re.compile(r"thread|worker|alive|running|started|active", re.IGNORECASE)
+
+
+def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:
+    """Do the ``if`` tests around a call of a starter ask whether the thread already runs
+    (``if self._worker is None:``, ``if not self._thread.is_alive():``)? Then the thread may
+    be running when the call is skipped, and what the caller wrote before it meets that
+    thread. A test of something else (``if self._is_pco_edge():``, a branch that picks how to
+    start) leaves the call a start."""
+    for branch in ifs:
+        for node in walk_nodes(branch.test):
+            if isinstance(node, cst.Name) and _RUNNING_WORDS.search(node.value):
+                return True
+            if slot and isinstance(node, cst.Attribute) and dotted_name(node) == slot:
+                return True
+    return False
+
+
 def _returns(scope: Scope) -> bool:
-    """Does the function have a ``return`` statement of its own (not a nested function's)?"""
+    """Does the function have a ``return`` statement of its own (not a nested function's)
+    before its end? A ``return`` that is the body's last statement (``t.start(); return t``)
+    does not count: nothing is skipped."""
+    body = getattr(scope.node, "body", None)
+    last = body.body[-1] if isinstance(body, cst.IndentedBlock) and body.body else None
     todo: list[cst.CSTNode] = [scope.node]
     while todo:
         node = todo.pop()
+        if node is last and isinstance(node, cst.SimpleStatementLine):
+            todo.extend(node.body[:-1])
+            continue
         if isinstance(node, cst.Return):
             return True
         if node is scope.node or not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):

@@ -35,10 +35,10 @@ class Candidate:
     guarded: bool = False  # the state is written under a lock elsewhere in the module
     writer: str = ""  # kind "iter": the function that mutates the iterated container
     main_thread: bool = False  # main-thread-only code: low unless thread-reachable
-    #: kind "iter": ``func>target`` when the loop comes before ``func`` starts ``target``
+    #: kind "iter": ``func > target`` when the loop comes before ``func`` starts ``target``
     before_start: str = ""
     #: every function of the module that writes the same state (one-owner analysis);
-    #: ``func>target`` for one whose writes all come before it starts ``target``
+    #: ``func > target`` for one whose writes all come before it starts ``target``
     writers: tuple[str, ...] = ()
     #: why the finding stays ``low`` whatever the project pass learns (a documented contract,
     #: a benign outcome of the race...); shown in the message when it caps the finding
@@ -56,6 +56,9 @@ class EntrySummary:
     location: str  # "path:line"
     nargs: int  # how many positional arguments are passed to the target
     bound: bool  # the target is a bound method (its parameter 0 is self)
+    #: the target is a method reached through its class (``Transport.loop``), not an
+    #: instance: a start is one thread, not one per instance
+    via_class: bool = False
     keywords: tuple[str, ...] = ()  # keyword arguments passed to the target
     #: several threads may run the target at once (a pool, or a thread started in a loop)
     multi: bool = False
