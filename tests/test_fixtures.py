@@ -46,11 +46,6 @@ KNOWN_BUGS: dict[str, str] = {
         "a bare parameter used as `with param:` counts as a lock even when the only argument "
         "passed for it is `open(...)`"
     ),
-    "gil004/negative_one_worker_pool.py": (
-        "a one-worker pool (`ThreadPoolExecutor(max_workers=1)`) runs its tasks one at a time, "
-        "but counts as a pool; the rule that fixed this hid fsspec's real races, whose task the "
-        "caller's thread also runs through a cache wrapper"
-    ),
     "gil002/positive_lock_covers_check_only.py": (
         "check under `with lock:` (early return), act after the lock is released: not reported"
     ),

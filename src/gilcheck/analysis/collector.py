@@ -24,6 +24,7 @@ from gilcheck.analysis.model import (
     COUNTING,
     ITEM,
     LIST,
+    ONE_WORKER,
     OTHER,
     PARAM,
     CallSite,
@@ -791,6 +792,8 @@ class Collector:
                     return [f"{qual}|{arg}"]
             if known.is_counting_semaphore(qual, _initial_value(expr)):
                 return [f"{qual}|{COUNTING}"]
+            if qual in known.THREAD_POOL_FACTORIES and _workers(expr) == "1":
+                return [f"{qual}|{ONE_WORKER}"]
             if qual == "collections.defaultdict" and expr.args:
                 factory = dotted_name(expr.args[0].value)
                 if factory is not None:
@@ -1286,10 +1289,14 @@ class Collector:
         func = dotted_name(node.func)
         if func is None:
             self.walk(node.func)
-        for arg in node.args:
-            self.walk(arg.value)
         sc = self.scope
         m = self.m
+        for arg in node.args:
+            self.walk(arg.value)
+            if isinstance(arg.value, cst.Attribute | cst.Name) and not arg.star:
+                ref = dotted_name(arg.value)
+                if ref is not None:
+                    m.value_refs.append((sc, ref, arg.value))
         if (
             sc is not None
             and not node.args
@@ -1725,6 +1732,17 @@ def _initial_value(call: cst.Call) -> str | None:
     for arg in call.args:
         if (arg.keyword is None and arg.star == "") or (
             arg.keyword is not None and arg.keyword.value == "value"
+        ):
+            return _item_text(arg.value)
+    return None
+
+
+def _workers(call: cst.Call) -> str | None:
+    """The source of a pool factory's worker count (first positional, ``max_workers=`` or
+    ``processes=``), ``None`` when not given: ``ThreadPoolExecutor(max_workers=1)`` -> ``"1"``."""
+    for arg in call.args:
+        if (arg.keyword is None and arg.star == "") or (
+            arg.keyword is not None and arg.keyword.value in ("max_workers", "processes")
         ):
             return _item_text(arg.value)
     return None

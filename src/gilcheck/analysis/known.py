@@ -95,6 +95,17 @@ PROCESS_POOL_FACTORIES: frozenset[str] = frozenset(
     }
 )
 
+#: Thread pools: ``ThreadPoolExecutor(max_workers=1)`` and ``ThreadPool(1)`` run one task at a
+#: time.
+THREAD_POOL_FACTORIES: frozenset[str] = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "multiprocessing.pool.ThreadPool",
+        "multiprocessing.dummy.Pool",
+    }
+)
+
 EXECUTOR_FACTORIES: frozenset[str] = frozenset(
     {
         "concurrent.futures.ThreadPoolExecutor",

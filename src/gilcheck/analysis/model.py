@@ -23,6 +23,9 @@ OTHER = "<expr>"  # anything else
 ITEM = "[...]"
 #: suffix of a counting semaphore's factory (``threading.Semaphore|counting``): not a lock
 COUNTING = "counting"
+#: marker of a thread pool built with one worker (``ThreadPoolExecutor(max_workers=1)``): its
+#: tasks run one at a time, in submission order
+ONE_WORKER = "one-worker"
 
 
 @dataclass(eq=False)
@@ -213,6 +216,9 @@ class Entry:
     block: int = -1
     #: the calls the block's body makes in the starting function (they run beside the tasks)
     block_calls: tuple[str, ...] = ()
+    #: handed to a one-worker pool (``ThreadPoolExecutor(max_workers=1)``): "instance" when the
+    #: pool is kept on the instance (one per object), "shared" otherwise; "" for any other start
+    serial: str = ""
 
 
 @dataclass(eq=False)
@@ -246,6 +252,9 @@ class ModuleModel:
     #: ``x.start()`` calls without arguments: (scope, position in the walk as ``Write.seq``)
     #: and whether the call is inside an ``if`` of that function
     start_calls: list[tuple[Scope, int, bool]] = field(default_factory=list)
+    #: names and attributes passed as call arguments (``UpdatableLRU(self._fetch_block)``):
+    #: functions handed on as values, which whoever receives them may call from any thread
+    value_refs: list[tuple[Scope | None, str, cst.CSTNode]] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
     #: ``try: from _accel import X`` / ``except ImportError: from ._pure import X``: the
     #: qualified names imported only as a fallback (``zoneinfo._zoneinfo.ZoneInfo``)

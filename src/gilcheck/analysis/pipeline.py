@@ -444,14 +444,16 @@ def _summary(
                 bound=bound,
                 via_class=_via_class(entry, judge),
                 keywords=entry.keywords,
-                multi=entry.in_loop or entry.kind in _POOL_KINDS,
+                # a one-worker pool runs its tasks one at a time: one thread, not several
+                multi=not entry.serial and (entry.in_loop or entry.kind in _POOL_KINDS),
                 looped=entry.in_loop,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
                 process=entry.process,
-                slot=entry.slot,
+                slot=_pool_slot(entry, judge) if entry.serial else entry.slot,
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
+                serial=entry.serial,
             )
         )
     return ModuleSummary(
@@ -466,7 +468,36 @@ def _summary(
         entries=tuple(entries),
         import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
         fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
+        escaped=_escaped(model, judge),
     )
+
+
+def _pool_slot(entry: Entry, judge: Judge) -> str:
+    """The one-worker pool a task is handed to, named project-wide (``pkg.Cls:self._pool``,
+    ``pkg.mod:_printer``): tasks handed to one such pool run in its one thread."""
+    scope = entry.scope
+    if scope is not None and scope.cls is not None and entry.receiver.startswith("self."):
+        return f"{judge.class_qualname(scope.cls)}:{entry.receiver}"
+    if scope is not None and scope.is_local(entry.receiver.partition(".")[0]):
+        return f"{judge.qualname(scope)}:{entry.receiver}"
+    return f"{judge.mod_prefix}:{entry.receiver}"
+
+
+def _escaped(model: ModuleModel, judge: Judge) -> tuple[str, ...]:
+    """Refs of the functions this module hands on as values (``UpdatableLRU(self._fetch)``),
+    not counting thread targets (``pool.submit(self._fetch)``): the receiver may call them
+    from the caller's thread."""
+    targets = {id(e.target) for e in model.entries if e.target is not None}
+    found: dict[str, None] = {}
+    for scope, dotted, node in model.value_refs:
+        if id(node) in targets:
+            continue
+        ref = _callee_ref(dotted, scope, judge) if scope is not None else None
+        if ref is None and "." in dotted:
+            ref = judge.qualify(dotted, None)
+        if ref is not None:
+            found[ref] = None
+    return tuple(found)
 
 
 def _block_calls(

@@ -93,6 +93,7 @@ class Project:
         self.import_calls: set[str] = set()
         fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
         imported: dict[str, set[str]] = {}  # name -> modules importing it at all
+        escaped: set[str] = set()
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -107,9 +108,12 @@ class Project:
             if not _started_in_tests(s.module):  # a test's threads are not evidence
                 self.entries.extend(s.entries)
             self.import_calls.update(s.import_calls)
+            escaped.update(s.escaped)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
+        #: functions handed on as values: their receivers may call them from any thread
+        self.escaped = {f for ref in escaped if (f := self.resolve(ref)) is not None}
         self.reach: dict[str, EntrySummary] = {}
         #: function -> a process start that reaches it (``multiprocessing.Process``, a process
         #: pool): evidence only for state that crosses processes (``multiprocessing.Value``)
@@ -224,7 +228,10 @@ class Project:
             if _rearms(target, entry) and target in targets:
                 continue  # the thread that runs ``target`` already counts for this one
             context = index
-            if entry.bound and entry.slot and not entry.multi:
+            if entry.serial and entry.slot:
+                # every task handed to one one-worker pool runs in its one thread
+                context = slots.setdefault(f"pool {entry.slot}", index)
+            elif entry.bound and entry.slot and not entry.multi:
                 # ``self._thread = Thread(target=self._loop)`` in ``__init__`` and again in
                 # ``restart()``: one thread per instance, rebuilt, not a second one beside it
                 context = slots.setdefault(f"{target} {entry.slot}", index)
@@ -266,7 +273,10 @@ class Project:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
 
         True when every function is reached from the same single start, and that start is
-        not a pool or a loop (which run the target in several threads at once). A function no
+        not a pool or a loop (which run the target in several threads at once); a one-worker
+        pool (``ThreadPoolExecutor(max_workers=1)``) is one thread, but a write before its
+        ``submit`` can meet the task submitted the time before, and a task the caller's thread
+        also calls directly runs in two threads. A function no
         start reaches runs in whichever thread calls it: a second context. For process-wide
         state (``process_wide``), a start per instance (``Thread(target=self._run)``, a
         ``Thread`` subclass's ``run()``) is several threads too: every instance starts one.
@@ -290,8 +300,28 @@ class Project:
         if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
             return False  # set up for another thread than the one that owns the state
         entry = self.starts[owner][1]
-        per_instance = (entry.bound and not entry.via_class) or entry.kind == "subclass"
+        if entry.serial and (
+            before or self._called_outside(funcs, owner) or self.starts[owner][0] in self.escaped
+        ):
+            # the pool outlives the submit: the next set-up meets the last task; and a task
+            # the caller's thread also runs itself (fsspec's ``_fetch_block``) runs twice at once
+            return False
+        per_instance = (
+            (entry.bound and not entry.via_class)
+            or entry.kind == "subclass"
+            or entry.serial == "instance"
+        )
         return not (entry.multi or (process_wide and per_instance))
+
+    def _called_outside(self, funcs: Iterable[str], owner: int) -> bool:
+        """Is one of ``funcs`` also called by code that the start ``owner`` does not reach
+        (the caller's thread, or import time)?"""
+        for item in funcs:
+            func = item.partition(" > ")[0]
+            for caller in self._callers.get(func, ()):
+                if owner not in self.contexts.get(caller, ()):
+                    return True
+        return False
 
     def several_threads(self, func: str) -> EntrySummary | None:
         """A start through which several threads can run ``func`` at once: a pool or a thread

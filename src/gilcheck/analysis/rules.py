@@ -30,10 +30,12 @@ from gilcheck.analysis.model import (
     COUNTING,
     ITEM,
     LIST,
+    ONE_WORKER,
     PARAM,
     CheckFrame,
     ClassInfo,
     CondCall,
+    Entry,
     ModuleModel,
     Scope,
     Write,
@@ -165,6 +167,7 @@ class Judge:
         ]
         for e in model.entries:
             e.process = e.kind == "Process" or self._process_pool(e.receiver, e.scope)
+            e.serial = self._serial(e)
         self.construction: set[int] = set()
         self._find_construction()
         self.inherited = self._inherited_locks(methods=True)
@@ -176,6 +179,27 @@ class Judge:
             return False
         values = [self._strip(v) for v in self.values_of(receiver, scope)]
         return bool(values) and all(v in known.PROCESS_POOL_FACTORIES for v in values)
+
+    def _serial(self, entry: Entry) -> str:
+        """Is ``entry`` a task handed to a one-worker pool (``self._pool.submit(f)`` with
+        ``self._pool = ThreadPoolExecutor(max_workers=1)``)? Its tasks run one at a time: a
+        single thread, not a pool. "instance" for a pool kept on the instance (one per
+        object), "shared" for a module-level one or a local one not built in a loop; ""
+        otherwise (python-swiftclient's ``error_print_pool``, on the seventeenth held-out
+        corpus)."""
+        receiver = entry.receiver
+        if not receiver or entry.process:
+            return ""
+        values = self.values_of(receiver, entry.scope)
+        if not values or not all(v.endswith("|" + ONE_WORKER) for v in values):
+            return ""
+        head, dot, _ = receiver.partition(".")
+        scope = entry.scope
+        if dot and scope is not None and head == scope.self_name:
+            return "instance"
+        if entry.in_loop and not dot and scope is not None and scope.is_local(receiver):
+            return ""  # a new pool each time round the loop: their tasks run side by side
+        return "shared"
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:

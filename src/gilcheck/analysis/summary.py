@@ -79,6 +79,8 @@ class EntrySummary:
     block: str = ""
     #: refs of the functions the block's body calls (see ModuleSummary.functions)
     block_calls: tuple[str, ...] = ()
+    #: handed to a one-worker pool: "instance" (one pool per object) or "shared"; "" otherwise
+    serial: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class ModuleSummary:
     import_calls: tuple[str, ...] = ()
     #: names imported in a module-level ``except ImportError:`` (a pure-Python fallback)
     fallback_imports: tuple[str, ...] = ()
+    #: refs of functions handed on as values (``UpdatableLRU(self._fetch_block)``)
+    escaped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
