@@ -306,6 +306,8 @@ class Project:
             # the pool outlives the submit: the next set-up meets the last task; and a task
             # the caller's thread also runs itself (fsspec's ``_fetch_block``) runs twice at once
             return False
+        if self._called_unthreaded(funcs):
+            return False  # the caller's thread runs the writer too (bpytop's ``Draw.buffer``)
         per_instance = (
             (entry.bound and not entry.via_class)
             or entry.kind == "subclass"
@@ -320,6 +322,22 @@ class Project:
             func = item.partition(" > ")[0]
             for caller in self._callers.get(func, ()):
                 if owner not in self.contexts.get(caller, ()):
+                    return True
+        return False
+
+    def _called_unthreaded(self, funcs: Iterable[str]) -> bool:
+        """Is one of ``funcs``, each reached from a thread start, also called by a function
+        that no start reaches (the program's main thread, a user's thread calling the API)?
+        Then it runs in that thread too. Import-time calls and constructors do not count:
+        they run before the object or the module is shared."""
+        for item in funcs:
+            func, pre_start, _ = item.partition(" > ")
+            if pre_start or not self.contexts.get(func):
+                continue
+            for caller in self._callers.get(func, ()):
+                if caller == IMPORT or caller.rpartition(".")[2] in _CONSTRUCTORS:
+                    continue
+                if not self.contexts.get(caller):
                     return True
         return False
 
@@ -518,6 +536,10 @@ class Project:
         message = f"{f.message} (reachable from {entry.label}{where})"
         extra = (*f.extra, (ENTRY_POINT, f"{entry.label}{where}"))
         return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))
+
+
+#: Methods that run while an object is being built, before other threads can see it.
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
 
 
 def _rearms(target: str, entry: EntrySummary) -> bool:
