@@ -306,8 +306,13 @@ class Project:
             # the pool outlives the submit: the next set-up meets the last task; and a task
             # the caller's thread also runs itself (fsspec's ``_fetch_block``) runs twice at once
             return False
-        if self._called_unthreaded(funcs):
-            return False  # the caller's thread runs the writer too (bpytop's ``Draw.buffer``)
+        if process_wide and self._called_unthreaded(funcs):
+            # the caller's thread runs the writer too (bpytop's ``Draw.buffer``). Not asked for
+            # instance state: a thread's own methods that callers also run directly were, on
+            # the reviewed corpora, mostly the other side of a mode switch (pysyncobj's
+            # ``doTick`` without the auto-tick thread, dogstatsd's sender thread or not):
+            # 2 real of 15 there
+            return False
         per_instance = (
             (entry.bound and not entry.via_class)
             or entry.kind == "subclass"
