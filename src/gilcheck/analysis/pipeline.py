@@ -18,7 +18,14 @@ from gilcheck.analysis.collector import Collector, dotted_name, walk_nodes
 from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
-from gilcheck.analysis.summary import Candidate, EntrySummary, ModuleResult, ModuleSummary
+from gilcheck.analysis.summary import (
+    BEFORE_INDEX,
+    BEFORE_START,
+    Candidate,
+    EntrySummary,
+    ModuleResult,
+    ModuleSummary,
+)
 from gilcheck.findings import Confidence, Finding
 from gilcheck.registry import RULES
 
@@ -653,11 +660,11 @@ def _writer_ref(writer: str, judge: Judge) -> str:
     """``Judge.writers`` names a writer whose writes all come before a thread start in it as
     ``func >#index`` (``judge.m.entries[index]``); the project pass needs the started target:
     ``func > target``. Without a resolved target the writer is plain ``func``."""
-    func, sep, index = writer.partition(" >#")
+    func, sep, index = writer.partition(BEFORE_INDEX)
     if not sep:
         return writer
     target, _ = _entry_target(judge.m.entries[int(index)], judge)
-    return f"{func} > {target}" if target is not None else func
+    return f"{func}{BEFORE_START}{target}" if target is not None else func
 
 
 def _callee_ref(

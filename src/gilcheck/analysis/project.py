@@ -19,7 +19,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from gilcheck.analysis import known
-from gilcheck.analysis.summary import CAPPED_FALLBACK, Candidate, EntrySummary, ModuleSummary
+from gilcheck.analysis.summary import (
+    BEFORE_START,
+    CAPPED_FALLBACK,
+    Candidate,
+    EntrySummary,
+    ModuleSummary,
+)
 from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding
 
 MAX_DEPTH = 2
@@ -284,7 +290,7 @@ class Project:
         owners: set[int] = set()
         before: list[str] = []  # targets of the starts that pre-start writers precede
         for item in funcs:
-            func, _, started = item.partition(" > ")
+            func, _, started = item.partition(BEFORE_START)
             found = self.contexts.get(func)
             if not found:
                 if started:  # ``func > target``: it writes only before it starts ``target``
@@ -324,7 +330,7 @@ class Project:
         """Is one of ``funcs`` also called by code that the start ``owner`` does not reach
         (the caller's thread, or import time)?"""
         for item in funcs:
-            func = item.partition(" > ")[0]
+            func = item.partition(BEFORE_START)[0]
             for caller in self._callers.get(func, ()):
                 if owner not in self.contexts.get(caller, ()):
                     return True
@@ -336,7 +342,7 @@ class Project:
         Then it runs in that thread too. Import-time calls and constructors do not count:
         they run before the object or the module is shared."""
         for item in funcs:
-            func, pre_start, _ = item.partition(" > ")
+            func, pre_start, _ = item.partition(BEFORE_START)
             if pre_start or not self.contexts.get(func):
                 continue
             for caller in self._callers.get(func, ()):

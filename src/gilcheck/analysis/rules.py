@@ -40,7 +40,7 @@ from gilcheck.analysis.model import (
     Scope,
     Write,
 )
-from gilcheck.analysis.summary import CAPPED_FALLBACK
+from gilcheck.analysis.summary import BEFORE_INDEX, CAPPED_FALLBACK
 from gilcheck.findings import Confidence
 
 DEFINITE = 2
@@ -99,8 +99,8 @@ class Raw:
     guarded: bool = False
     #: the function that mutates what an iteration walks (kind "iter")
     writer: str = ""
-    #: kind "iter": ``func >#index`` when the loop comes before a thread start in its function
-    #: (spaces: a qualname has none, but may have ``>``: ``f.<locals>.g``)
+    #: kind "iter": ``func >#index`` (``BEFORE_INDEX``) when the loop comes before a thread
+    #: start in its function
     before_start: str = ""
     #: the code can only run on the main thread (signal handlers' setup, atexit, GUI modules)
     main_thread: bool = False
@@ -672,7 +672,7 @@ class Judge:
             before = self._start_after(w.scope, w.seq)
             if before is None:
                 before = self._called_before_start(w.scope)
-            label = f"{func} >#{before}" if before is not None else func
+            label = f"{func}{BEFORE_INDEX}{before}" if before is not None else func
             key = _owner_key(ref, w.target)
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
@@ -1798,7 +1798,7 @@ class Judge:
             raw.writer = self.qualname(writer.scope)
             before = self._start_after(scope, it.seq)
             if before is not None:  # the loop runs before the thread it starts: ``func >#index``
-                raw.before_start = f"{self.qualname(scope)} >#{before}"
+                raw.before_start = f"{self.qualname(scope)}{BEFORE_INDEX}{before}"
             out.append(raw)
 
 

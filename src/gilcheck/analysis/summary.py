@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 
 from gilcheck.findings import Finding
 
+#: Joins a writer to the thread it writes before: ``func > target`` (project-wide) and
+#: ``func >#index`` (per module, ``ModuleModel.entries[index]``). Spaces, because a qualname
+#: has none but may have ``>``: ``f.<locals>.g``.
+BEFORE_START = " > "
+BEFORE_INDEX = " >#"
 #: The ``capped_by`` reason of code in a pure-Python fallback of an accelerated twin.
 CAPPED_FALLBACK = "a pure-Python fallback that an accelerated twin replaces"
 
