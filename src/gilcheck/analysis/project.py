@@ -507,6 +507,13 @@ class Project:
             # the rest apart).
             if f.confidence == Confidence.LOW:
                 return f  # the rule's own judgement (a plain store), not a missing thread
+            process_wide = not candidate.cls  # module or class state, not an instance's
+            if (
+                entry is not None
+                and candidate.writers
+                and self.one_owner((candidate.func, *candidate.writers), process_wide=process_wide)
+            ):
+                return _low(f, ONE_OWNER)  # the locked and the unlocked write share a thread
             if entry is not None:
                 return self._high(f, entry)
             return _low(f, NO_THREAD)

@@ -1546,6 +1546,7 @@ class Judge:
             if 2 * len(locked.get(key, ())) < len(writes):
                 continue  # mostly unlocked: the lock elsewhere is incidental, not the rule
             lw, held = locked[key][0]
+            ref = self.write_ref(lw)
             lock = held[-1]
             if lock.startswith("call:"):
                 lock = f"{lock[5:]}(...)"
@@ -1562,19 +1563,27 @@ class Judge:
                     what = "written"
                     why = "the lock does not protect it"
                     confidence = Confidence.LOW
+                raw = self._raw(
+                    "GIL006",
+                    w.node,
+                    f"`{shown}` is written under `{lock}` in `{lw.scope.qualname}` "
+                    f"(line {{other}}) but {what} without it here: {why}",
+                    f"Take `{lock}` here too, as the other writes do.",
+                    f"with {lock}:\n{_indent(code_of(w.node))}",
+                    w.target,
+                    w.scope,
+                    None,
+                    confidence,
+                    other=lw.node,
+                )
+                # Every writer of the state, for the one-owner check: a lock taken in code
+                # that runs on the same single thread as the unlocked write excludes nothing
+                # (OctoPrint's virtual printer resets under a lock from its own reader thread).
                 out.append(
-                    self._raw(
-                        "GIL006",
-                        w.node,
-                        f"`{shown}` is written under `{lock}` in `{lw.scope.qualname}` "
-                        f"(line {{other}}) but {what} without it here: {why}",
-                        f"Take `{lock}` here too, as the other writes do.",
-                        f"with {lock}:\n{_indent(code_of(w.node))}",
-                        w.target,
-                        w.scope,
-                        None,
-                        confidence,
-                        other=lw.node,
+                    replace(
+                        raw,
+                        writers=self.writers.get(_owner_key(ref, w.target), ()),
+                        cls=ref.cls if ref.kind == "instance" else "",
                     )
                 )
 

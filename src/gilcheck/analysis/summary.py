@@ -29,7 +29,7 @@ class Candidate:
     the iterated container is thread-reachable, else low); ``waiter`` (a Condition wait
     outside a loop: high when several threads can run it, from a pool, a thread started in a
     loop or two different starts; else low); ``inconsistent`` (GIL006: high when the unlocked
-    write is thread-reachable, else low).
+    write is thread-reachable and its writers are not all on one thread, else low).
     """
 
     finding: Finding
