@@ -1080,6 +1080,8 @@ class Judge:
                 if self.held(w.locks, scope):
                     continue
                 ref = Ref("global", self.mod_prefix + w.target)
+                if self._in_place(w) and not self._rebound(w.target, scope, ref):
+                    continue  # ``_items += more`` extends the one list: nothing is lost
                 stmt = code_of(w.node)
                 lock, where = self.suggest_lock(scope, ref, w.target)
                 out.append(
@@ -1105,6 +1107,8 @@ class Judge:
                 continue
             if ref.kind == "param" and not w.subscript and "." not in w.target:
                 continue
+            if self._in_place(w) and not self._rebound(w.target, scope, ref):
+                continue  # ``self.items += more`` extends the one list: nothing is lost
             if ref.kind == "module_attr" and not isinstance(w.node, cst.AugAssign):
                 continue  # patching another module's state: its threading story is not ours
             stmt = code_of(w.node)
@@ -1220,6 +1224,44 @@ class Judge:
         after a membership check then races only with a full reset (joblib's
         ``Memory.clear``, SQLAlchemy's test-time ``_EventsHold._clear``)."""
         return self.m.removal_kinds.get(target) == {"clear"}
+
+    def _in_place(self, w: Write) -> bool:
+        """``x += more`` on a list, ``x |= other`` on a set or dict (and a set's ``-=``, ``&=``,
+        ``^=``): the container changes itself in one operation (under its own lock on
+        free-threaded CPython) and the name is stored back bound to the same object, so no
+        update is lost. Only when every binding of ``x`` in the module is such a container."""
+        node = w.node
+        if w.subscript or w.method or not isinstance(node, cst.AugAssign):
+            return False
+        values = self.values_of(w.target, w.scope)
+        if not values:
+            return False
+        operator = node.operator
+        if isinstance(operator, cst.AddAssign):
+            return all(v in (LIST, "list", "collections.deque") for v in values)
+        # ``{}`` and ``{1}`` are both a CONTAINER: either supports ``|=``, and only a set
+        # supports the others (code that runs them holds a set)
+        if isinstance(operator, cst.BitOrAssign):
+            kinds = {CONTAINER, "set", "dict", "collections.OrderedDict", "collections.defaultdict"}
+        elif isinstance(operator, (cst.SubtractAssign, cst.BitAndAssign, cst.BitXorAssign)):
+            kinds = {CONTAINER, "set"}
+        else:
+            return False
+        return all(v != LIST and self._strip(v) in kinds for v in values)
+
+    def _rebound(self, target: str, scope: Scope, ref: Ref) -> bool:
+        """Is ``target`` bound to a new object outside construction and set-up code? Then an
+        in-place update racing with it can store the old object back over the new one."""
+        key = self._state_key(target, scope)
+        for w in self.m.writes:
+            if w.op != "assign" or w.subscript or w.method:
+                continue
+            if self._state_key(w.target, w.scope) != key:
+                continue
+            if self._in_construction(w.scope, ref) or known.sets_up(_named(w.scope).name):
+                continue
+            return True
+        return False
 
     def _state_key(self, target: str, scope: Scope) -> str:
         if "." not in target and target in scope.global_names:
