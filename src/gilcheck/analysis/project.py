@@ -286,6 +286,8 @@ class Project:
         start reaches runs in whichever thread calls it: a second context. For process-wide
         state (``process_wide``), a start per instance (``Thread(target=self._run)``, a
         ``Thread`` subclass's ``run()``) is several threads too: every instance starts one.
+        For instance state, the starts of one ``run()`` inherited by several ``Thread``
+        subclasses are one owner (``_one_run``).
         """
         owners: set[int] = set()
         before: list[str] = []  # targets of the starts that pre-start writers precede
@@ -298,11 +300,11 @@ class Project:
                     continue
                 return False
             owners |= found
-            if len(owners) > 1:
+            if len(owners) > 1 and (process_wide or not self._one_run(owners)):
                 return False
-        if len(owners) != 1:
+        if not owners:
             return False
-        owner = next(iter(owners))
+        owner = min(owners)
         if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
             return False  # set up for another thread than the one that owns the state
         entry = self.starts[owner][1]
@@ -325,6 +327,16 @@ class Project:
             or entry.serial == "instance"
         )
         return not (entry.multi or (process_wide and per_instance))
+
+    def _one_run(self, owners: set[int]) -> bool:
+        """Are ``owners`` the ``run()`` that several ``Thread`` subclasses inherit from one
+        base (lithops' monitors: ``SqsMonitor``, ``RedisMonitor``... all run
+        ``PollingMessageMonitor.run``)? Each instance runs its own class's ``run()`` once, so
+        for the instance's state they are one thread."""
+        targets = {self.starts[o][0] for o in owners}
+        return len(targets) == 1 and all(
+            self.starts[o][1].kind == "subclass" and not self.starts[o][1].multi for o in owners
+        )
 
     def _called_outside(self, funcs: Iterable[str], owner: int) -> bool:
         """Is one of ``funcs`` also called by code that the start ``owner`` does not reach

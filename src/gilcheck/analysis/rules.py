@@ -2048,7 +2048,9 @@ def _returns(scope: Scope) -> bool:
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
+    """``_helper`` or a name-mangled ``__helper``; not a dunder (``__enter__``), which the
+    language calls from anywhere."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 def _constructing(scope: Scope, fork_hooks: frozenset[str] | set[str] = frozenset()) -> bool:
