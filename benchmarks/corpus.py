@@ -128,6 +128,7 @@ class Distribution:
 def installed(site: Path) -> dict[str, Distribution]:
     """Distributions in ``site`` (from ``*.dist-info``), with their top-level Python sources."""
     found: dict[str, Distribution] = {}
+    files: dict[str, list[str]] = {}  # distribution -> its .py files (RECORD paths)
     for info in sorted(site.glob("*.dist-info")):
         meta = info / "METADATA"
         if not meta.is_file():
@@ -141,28 +142,45 @@ def installed(site: Path) -> dict[str, Distribution]:
             elif not line.strip():
                 break
         dist = Distribution(normalize(name), version)
+        own: list[str] = []
         record = info / "RECORD"
-        tops: set[str] = set()
         if record.is_file():
             for row in record.read_text(encoding="utf-8", errors="replace").splitlines():
                 path = row.split(",", 1)[0]
                 if not path.endswith(".py") or path.startswith(("..", "/")):
                     continue
-                parts = path.split("/")
-                top = parts[0]
+                top = path.split("/", 1)[0]
                 if top.endswith((".dist-info", ".data")) or top == "__pycache__":
                     continue
-                depth = 1
-                while depth < len(parts) - 1 and not (site / top / "__init__.py").exists():
-                    # a namespace package several distributions share (``azure/``,
-                    # ``google/cloud/``): only this distribution's own sub-package is its code
-                    top = f"{top}/{parts[depth]}"
-                    depth += 1
-                tops.add(top)
+                own.append(path)
+        found[dist.name] = dist
+        files[dist.name] = own
+    # Which distributions have files under each folder. A folder without ``__init__.py`` is a
+    # namespace package several distributions share (``azure/``, ``google/cloud/``): only this
+    # distribution's own sub-package is its code. So is a folder other distributions also fill
+    # when one of them ships its ``__init__.py`` (anvil-uplink's ``google/__init__.py``).
+    owners: dict[str, set[str]] = {}
+    for name, own in files.items():
+        for path in own:
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                owners.setdefault("/".join(parts[:depth]), set()).add(name)
+
+    def shared(folder: str, name: str) -> bool:
+        return not (site / folder / "__init__.py").exists() or owners[folder] != {name}
+
+    for name, own in files.items():
+        tops: set[str] = set()
+        for path in own:
+            parts = path.split("/")
+            top, depth = parts[0], 1
+            while depth < len(parts) and shared(top, name):
+                top = f"{top}/{parts[depth]}"
+                depth += 1
+            tops.add(top)
         # a folder already listed covers its sub-folders (files directly in a namespace folder)
         tops = {t for t in tops if not any(t.startswith(f"{o}/") for o in tops)}
-        dist.tops = sorted(t for t in tops if (site / t).exists())
-        found[dist.name] = dist
+        found[name].tops = sorted(t for t in tops if (site / t).exists())
     return found
 
 

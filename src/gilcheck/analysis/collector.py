@@ -953,7 +953,8 @@ class Collector:
                 return
             if name in sc.global_names:
                 rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
-                _record(self.m.module_values, name, self.value_summary(value))
+                if not augmented:  # ``x += more`` keeps x's kind: a list stays a list
+                    _record(self.m.module_values, name, self.value_summary(value))
                 self._write(stmt, "rmw" if rmw else "assign", name)
             elif name in sc.nonlocal_names:  # ``nonlocal found; found += 1``: a closure's
                 rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
@@ -973,7 +974,8 @@ class Collector:
                 return
             if sc.self_name and sc.cls is not None:
                 head, _, rest = dotted.partition(".")
-                if head == sc.self_name and "." not in rest:
+                if head == sc.self_name and "." not in rest and not augmented:
+                    # ``self.x += more`` keeps the kind of what ``self.x`` holds
                     _record(sc.cls.inst_attrs, rest, self.value_summary(value))
             rmw = augmented or (mentions(value, dotted) and not _is_default_of(value, dotted))
             self._write(stmt, "rmw" if rmw else "assign", dotted)
