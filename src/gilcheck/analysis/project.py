@@ -568,8 +568,10 @@ class Project:
         return replace(f, confidence=Confidence.HIGH, message=message, extra=tuple(sorted(extra)))
 
 
-#: Methods that run while an object is being built, before other threads can see it.
-_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__"})
+#: Methods that run while an object is being built, before other threads can see it: the
+#: construction methods, less ``__del__`` (it runs in whichever thread drops the object) and
+#: ``__setstate__``.
+_CONSTRUCTORS = known.CONSTRUCTION_METHODS - {"__del__", "__setstate__"}
 
 
 def _rearms(target: str, entry: EntrySummary) -> bool:
