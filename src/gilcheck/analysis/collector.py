@@ -122,11 +122,12 @@ def _recheck(outer: CheckFrame, inner: list[CheckFrame]) -> CheckFrame | None:
     return None
 
 
-def _slot(stmt: cst.CSTNode | None, call: cst.Call) -> str:
-    """``self._thread`` for ``self._thread = Thread(...)``: where the thread object is kept."""
+def _slot(stmt: cst.CSTNode | None, call: cst.Call, *, local: bool = False) -> str:
+    """``self._thread`` for ``self._thread = Thread(...)``: where the thread object is kept
+    (``local``: ``t`` for ``t = Thread(...)``, a local variable)."""
     if isinstance(stmt, cst.Assign) and stmt.value is call and len(stmt.targets) == 1:
         target = stmt.targets[0].target
-        if isinstance(target, cst.Attribute):
+        if isinstance(target, cst.Name | cst.Attribute) and isinstance(target, cst.Name) == local:
             return dotted_name(target) or ""
     return ""
 
@@ -1461,6 +1462,7 @@ class Collector:
                 or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
                 built=built,
                 slot=_slot(self._stmt, node) if built else "",
+                local=_slot(self._stmt, node, local=True) if built and self.scope else "",
                 seq=self._next_seq(),
                 block=self._with_block(receiver),
             )

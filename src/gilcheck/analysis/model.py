@@ -209,6 +209,8 @@ class Entry:
     built: bool = False
     #: ``self._thread`` for ``self._thread = Thread(...)``: the attribute that keeps it
     slot: str = ""
+    #: ``t`` for ``t = Thread(...)`` in a function: the local variable that keeps it
+    local: str = ""
     #: position in the walk (document order), as ``Write.seq``
     seq: int = 0
     #: ``pool.submit(f)`` inside ``with ThreadPoolExecutor() as pool:``: the block's number

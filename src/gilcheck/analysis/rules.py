@@ -669,9 +669,9 @@ class Judge:
             if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
                 continue
             func = self.qualname(w.scope)
-            before = self._start_after(w.scope, w.seq)
+            before = self._apart_from(w.scope, w.seq)
             if before is None:
-                before = self._called_before_start(w.scope)
+                before = self._called_apart(w.scope)
             label = f"{func}{BEFORE_INDEX}{before}" if before is not None else func
             key = _owner_key(ref, w.target)
             funcs = found.setdefault(key, {})
@@ -750,19 +750,27 @@ class Judge:
                     starts.setdefault(site.caller.fid, []).append((index, site.seq))
         return starts
 
-    def _called_before_start(self, scope: Scope) -> int | None:
-        """The thread start (index in ``m.entries``) that every call of ``scope`` in this
-        module comes before: a helper that sets up state for the thread its caller is about
-        to start (pylablib's ``reset()`` in ``start_loop``, ``_allocate_buffers`` before
-        ``_start_reading_loop``). None when it has no such calls, a call in a loop, or calls
-        before different starts."""
+    def _called_apart(self, scope: Scope) -> int | None:
+        """The thread (index in ``m.entries``) that every call of ``scope`` in this module
+        comes before the start of, or after the join of (``_apart_from``): a helper that sets
+        up state for the thread its caller is about to start (pylablib's ``reset()`` in
+        ``start_loop``, ``_allocate_buffers`` before ``_start_reading_loop``), or tidies up
+        after it (taskflow's ``reset()`` in ``stop()``, after ``self._helper.join()``). None
+        when it has no such calls, a call in a loop, or calls apart from different threads."""
         sites = self._call_sites.get(scope.fid, ())
         found = {
-            None if site.in_loop else self._start_after(site.caller, site.seq) for site in sites
+            None if site.in_loop else self._apart_from(site.caller, site.seq) for site in sites
         }
         if len(found) != 1:
             return None
         return found.pop()
+
+    def _apart_from(self, scope: Scope, seq: int) -> int | None:
+        """The thread (index in ``m.entries``) that an access at walk position ``seq`` of
+        ``scope`` cannot overlap: one the function starts after it (``_start_after``), or
+        else one it has joined before it (``_joined_before``)."""
+        before = self._start_after(scope, seq)
+        return before if before is not None else self._joined_before(scope, seq)
 
     def _start_after(self, scope: Scope, seq: int) -> int | None:
         """The thread start (index in ``m.entries``) that an access at walk position ``seq``
@@ -774,6 +782,91 @@ class Judge:
             if seq < runs and (best is None or runs < best[1]):
                 best = (index, runs)
         return best[0] if best is not None else None
+
+    def _joined_before(self, scope: Scope, seq: int) -> int | None:
+        """The thread (index in ``m.entries``) that the function has joined before walk
+        position ``seq``: once ``join()`` returns, the thread's code has finished, so what
+        the function does next cannot overlap it (weave's ``stop()`` closes the consumers
+        after ``thread.join(timeout)``; a restart starts a new thread only later, and that
+        start orders it again). The latest such join counts."""
+        best: tuple[int, int] | None = None
+        for index, at in self._thread_joins.get(scope.fid, ()):
+            if at < seq and (best is None or at > best[1]):
+                best = (index, at)
+        return best[0] if best is not None else None
+
+    @functools.cached_property
+    def _thread_joins(self) -> dict[int, list[tuple[int, int]]]:
+        """Function -> the threads it joins: (index in ``m.entries``, position in the walk of
+        the join). A join is ``x.join(...)`` where ``x`` holds one known thread: the
+        attribute a ``Thread`` of this class (or a base or subclass) is stored in
+        (``self._thread = Thread(target=self._run)``), a local variable the thread was
+        built into, or a local alias of that attribute (``thread = self._thread``). A join
+        under an ``if`` counts only when every such test asks about the thread (``if
+        self._thread is not None:``, ``if t.is_alive():``): when it is skipped, no thread
+        is running either. A call of a *joiner* counts as a join where the call is: a
+        function of this module that always joins one thread (``_stop_loop``), called
+        outside any loop and under no other ``if``."""
+        joins: dict[int, list[tuple[int, int]]] = {}
+        unconditional: dict[int, set[int]] = {}  # fid -> entries it always joins
+        conditional: set[int] = set()  # fids with a join that does not always run
+        for call in self.m.calls:
+            scope = call.scope
+            receiver, dot, meth = call.callee.rpartition(".")
+            if scope is None or not dot or meth != "join":
+                continue
+            names = {receiver}
+            alias = _alias_of(scope, receiver) if "." not in receiver else None
+            if alias is not None:
+                names.add(alias)
+            index = self._joined_entry(scope, names)
+            if index is None:
+                continue
+            if call.ifs and not all(_asks_about(branch, names) for branch in call.ifs):
+                conditional.add(scope.fid)  # skipped while the thread may run
+                continue
+            joins.setdefault(scope.fid, []).append((index, call.seq))
+            unconditional.setdefault(scope.fid, set()).add(index)
+        joiners = {
+            fid: found.pop()
+            for fid, found in unconditional.items()
+            if len(found) == 1
+            and fid not in conditional
+            and not _returns(self._scope_by_fid[fid])
+            and self._scope_by_fid[fid].kind != "lambda"
+        }
+        for fid, index in joiners.items():
+            for site in self._call_sites.get(fid, ()):
+                if site.by_name and not site.in_loop and not site.ifs:
+                    joins.setdefault(site.caller.fid, []).append((index, site.seq))
+        return joins
+
+    def _joined_entry(self, scope: Scope, names: set[str]) -> int | None:
+        """The thread start (index in ``m.entries``) that ``names`` hold in ``scope``; None
+        when none or several threads with different targets may be there."""
+        related: set[int] = set()
+        if scope.cls is not None:
+            related = {id(c) for c in self.mro(scope.cls)}
+        found: dict[str, int] = {}
+        for index, entry in enumerate(self.m.entries):
+            if entry.scope is None or entry.process or entry.in_loop or not entry.built:
+                continue
+            if entry.local:
+                if entry.local not in names or entry.scope is not scope:
+                    continue
+            elif not entry.slot or entry.slot not in names:
+                continue
+            elif entry.slot.startswith(("self.", "cls.")):
+                owner = entry.scope.cls
+                if owner is None or scope.cls is None:
+                    continue
+                if id(owner) not in related and id(scope.cls) not in {
+                    id(c) for c in self.mro(owner)
+                }:
+                    continue
+            target = dotted_name(entry.target) if entry.target is not None else None
+            found.setdefault(target or f"#{index}", index)
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def write_ref(self, w: Write) -> Ref:
         """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; anything
@@ -1847,8 +1940,8 @@ class Judge:
                 # best-effort broadcasts tolerate a skipped item; a dict raises instead)
                 raw.capped_by = _LIST_SKIPS
             raw.writer = self.qualname(writer.scope)
-            before = self._start_after(scope, it.seq)
-            if before is not None:  # the loop runs before the thread it starts: ``func >#index``
+            before = self._apart_from(scope, it.seq)
+            if before is not None:  # before the start of a thread, or after its join
                 raw.before_start = f"{self.qualname(scope)}{BEFORE_INDEX}{before}"
             out.append(raw)
 
@@ -2026,6 +2119,46 @@ def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:
             if slot and isinstance(node, cst.Attribute) and dotted_name(node) == slot:
                 return True
     return False
+
+
+def _asks_about(branch: cst.If, names: set[str]) -> bool:
+    """Does the test of ``branch`` ask about the thread that ``names`` hold (``if thread is
+    not None:``, ``if self._thread.is_alive():``, ``if self._running:``)?"""
+    for node in walk_nodes(branch.test):
+        if isinstance(node, cst.Name) and (
+            node.value in names or _RUNNING_WORDS.search(node.value)
+        ):
+            return True
+        if isinstance(node, cst.Attribute) and dotted_name(node) in names:
+            return True
+    return False
+
+
+def _alias_of(scope: Scope, name: str) -> str | None:
+    """``self._thread`` when the function's only binding of the local ``name`` is ``name =
+    self._thread`` (an alias taken to join it)."""
+    found: set[str] = set()
+    todo: list[cst.CSTNode] = list(scope.node.children)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            continue
+        if isinstance(node, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                value = dotted_name(node.value) if len(node.targets) == 1 else None
+                found.add(value if value is not None and "." in value else "")
+        else:
+            bound: cst.CSTNode | None = None
+            if isinstance(node, cst.AugAssign | cst.AnnAssign | cst.NamedExpr | cst.For):
+                bound = node.target
+            elif isinstance(node, cst.AsName):
+                bound = node.name
+            if bound is not None and any(
+                isinstance(n, cst.Name) and n.value == name for n in walk_nodes(bound)
+            ):
+                found.add("")  # another binding: no alias
+        todo.extend(node.children)
+    return (found.pop() or None) if len(found) == 1 else None
 
 
 def _returns(scope: Scope) -> bool:
