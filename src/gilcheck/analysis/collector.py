@@ -132,6 +132,37 @@ def _slot(stmt: cst.CSTNode | None, call: cst.Call, *, local: bool = False) -> s
     return ""
 
 
+#: ``ModuleModel.removed_keys``: a removal that may take any item (a computed key, ``clear()``)
+ANY_KEY = "*"
+
+
+def literal_key(node: cst.BaseExpression) -> str | None:
+    """The item a constant key names (``"end_time"``, ``0``, ``None``), as text; None for a
+    computed key."""
+    if isinstance(node, cst.SimpleString):
+        return repr(node.evaluated_value)
+    if isinstance(node, cst.Integer):
+        return node.value
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return node.value
+    return None
+
+
+def subscript_key(node: cst.Subscript) -> str | None:
+    """``literal_key`` of ``d["end_time"]``'s key; None for a slice or a computed key."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return literal_key(node.slice[0].slice.value)
+    return None
+
+
+def _removed_key(call: cst.Call, meth: str) -> str:
+    """The item a removal call takes away: ``d.pop("k", None)`` -> ``'k'``; ``ANY_KEY`` for a
+    computed key or a method that takes whatever is there (``clear``, ``popitem``)."""
+    if meth in ("pop", "remove", "discard") and call.args and not call.args[0].keyword:
+        return literal_key(call.args[0].value) or ANY_KEY
+    return ANY_KEY
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for Name/Attribute chains, else None."""
     parts: list[str] = []
@@ -1009,6 +1040,7 @@ class Collector:
             base = dotted_name(target.value)
             if base is not None:
                 self.m.removal_kinds.setdefault(base, set()).add("del")
+                self.m.removed_keys.setdefault(base, set()).add(subscript_key(target) or ANY_KEY)
                 if sc is not None:
                     self._write(stmt, "del", base, subscript=True, keyed=_keyed(target, base))
         elif sc is not None:
@@ -1342,6 +1374,7 @@ class Collector:
             elif meth in known.ADDING_METHODS or meth in known.REMOVING_METHODS:
                 if meth in known.REMOVING_METHODS:
                     m.removal_kinds.setdefault(recv, set()).add(meth)
+                    m.removed_keys.setdefault(recv, set()).add(_removed_key(node, meth))
                 if meth not in known.IDEMPOTENT_METHODS:
                     keyed = (
                         meth in _KEYED_REMOVALS
@@ -1351,6 +1384,7 @@ class Collector:
                     self._write(node, "mutate", recv, method=meth, keyed=keyed)
         elif dot and meth in known.REMOVING_METHODS:
             m.removal_kinds.setdefault(recv, set()).add(meth)
+            m.removed_keys.setdefault(recv, set()).add(_removed_key(node, meth))
         qual_func = self.qualify(func)
         if qual_func in known.MAIN_THREAD_ONLY_CALLS and sc is not None:
             m.main_thread_scopes.add(sc.fid)  # e.g. signal.signal() works only in the main thread
@@ -1788,7 +1822,8 @@ def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
             if container is not None:
                 out.append(Check("len", container))
         elif func is not None and func.endswith(".get"):
-            out.append(Check("member", func[: -len(".get")]))
+            key = literal_key(test.args[0].value) if test.args else None
+            out.append(Check("member", func[: -len(".get")], key))
         return
     if isinstance(test, cst.Comparison):
         left = test.left
@@ -1803,7 +1838,7 @@ def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
                     if isinstance(keys, cst.Attribute) and keys.attr.value == "keys":
                         container = dotted_name(keys.value)
                 if container is not None:
-                    out.append(Check("member", container))
+                    out.append(Check("member", container, literal_key(left)))
             elif isinstance(op, cst.Is | cst.IsNot | cst.Equal | cst.NotEqual):
                 for side, other in ((left, right), (right, left)):
                     name = dotted_name(side)

@@ -49,6 +49,9 @@ class Check:
 
     kind: str  # "none" (is None / truthiness / ==), "member" (in / not in), "hasattr", "len"
     ref: str  # the dotted expression checked
+    #: a membership check of a constant key (``"k" in d``, ``d.get("k")``): the key's text
+    #: (``collector.literal_key``)
+    key: str | None = None
 
 
 @dataclass(eq=False)
@@ -273,6 +276,9 @@ class ModuleModel:
     #: containers with removal operations anywhere (``del d[k]``, ``d.pop()``, ``d.clear()``)
     #: and how items leave each: ``"del"`` or the method (``"pop"``, ``"clear"``)
     removal_kinds: dict[str, set[str]] = field(default_factory=dict)
+    #: the items removals take from each container: a constant key's text (``'end_time'``,
+    #: ``literal_key``) or ``"*"`` (a computed key, ``clear()``, ``popitem()``: any item)
+    removed_keys: dict[str, set[str]] = field(default_factory=dict)
     #: the statement each call belongs to (for positions)
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     #: functions that can only run on the main thread (they call ``signal.signal``...)

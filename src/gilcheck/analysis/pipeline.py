@@ -406,12 +406,15 @@ def _summary(
 ) -> ModuleSummary:
     functions: dict[str, list[str]] = {judge.qualname(s): [] for s in model.scopes}
     param_types = _param_types(model, judge)
+    unresolved: set[str] = set()
     for call in model.calls:
         if call.scope is None:
             continue
         ref = _callee_ref(call.callee, call.scope, judge, param_types)
         if ref is not None:
             functions[judge.qualname(call.scope)].append(ref)
+        elif "." in call.callee:
+            unresolved.add(call.callee.rpartition(".")[2])
     # a lambda's body runs wherever the lambda is called: treat it as called by its parent
     for scope in model.scopes:
         if scope.kind == "lambda" and scope.parent is not None:
@@ -476,6 +479,7 @@ def _summary(
         import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
         fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
         escaped=_escaped(model, judge),
+        unresolved_methods=tuple(sorted(unresolved)),
     )
 
 

@@ -42,6 +42,7 @@ RUNS_ONCE = "set-up, script or test code that runs once, before threads or on on
 ONE_OWNER = "one thread owns the state (no second thread writes it)"
 UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
+BUILT = "runs only while its object is being built (only constructors call it)"
 JOINED = (
     "the threads that change it are tasks of a `with` pool block, which ends before the code "
     "that iterates can run"
@@ -100,6 +101,8 @@ class Project:
         fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
         imported: dict[str, set[str]] = {}  # name -> modules importing it at all
         escaped: set[str] = set()
+        #: method names called through receivers no module could resolve
+        self.unresolved_methods: set[str] = set()
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -115,6 +118,7 @@ class Project:
                 self.entries.extend(s.entries)
             self.import_calls.update(s.import_calls)
             escaped.update(s.escaped)
+            self.unresolved_methods.update(s.unresolved_methods)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
@@ -420,14 +424,17 @@ class Project:
                 callers.setdefault(callee, set()).add(IMPORT)
         return callers
 
-    def closure_escapes(self, func: str) -> bool:
+    def closure_escapes(self, func: str, writers: Iterable[str] = ()) -> bool:
         """Can two threads run the nested function ``func`` on the same variables? Each
         call of the outer function makes new variables, so they are shared only when the
         nested code runs in two threads of one call: it is called from outside the outer
         function; or nested functions are started in a pool, in a loop or twice; or one is
         started once and the calling thread also runs ``func``. A helper that only the
         outer function calls, or only the one thread it starts, works on that call's own
-        state (pywebview's ``inject_pywebview``)."""
+        state (pywebview's ``inject_pywebview``). When none of the started functions
+        reaches ``func`` or another nested function that writes the variable
+        (``writers``), every write happens in the calling thread: pinecone's ``_collect``
+        totals the futures of a pool whose tasks never touch the total."""
         outer, sep, _ = func.partition(".<locals>.")
         if not sep:
             return True
@@ -435,12 +442,53 @@ class Project:
         callers = self._callers.get(func, set())
         if any(c != outer and not c.startswith(inside) for c in callers):
             return True
-        started = [entry for target, entry in self.starts if target.startswith(inside)]
+        inner = [(target, entry) for target, entry in self.starts if target.startswith(inside)]
+        started = [entry for _, entry in inner]
         if not started:
             return False
+        mine = {func, *(w.partition(BEFORE_START)[0] for w in writers)}
+        if not any(mine & set(self._reachable(target)) for target, _ in inner):
+            return False  # the started functions never write it: the calling thread does
         if len(started) > 1 or started[0].multi:
             return True
         return func in self._reachable(outer)
+
+    def built_only(self, func: str) -> bool:
+        """Is the method ``func`` called, in the whole project, only while an object of its
+        class is being built: by a constructor (``__init__``...) of its class or a subclass,
+        or by methods that are themselves called only so (up to three levels)? The object is
+        not shared yet, so its state is the building thread's, as in a private helper only
+        ``__init__`` calls (litellm's ``Logging.process_dynamic_callbacks``, public but called
+        only from ``Logging.__init__``, on the twenty-first held-out corpus). Not when it is
+        a thread's target or handed on as a value: then it runs elsewhere too. Nor when a
+        call on a receiver gilcheck could not resolve (``client.process(...)``) names a
+        method of the same name: that may be a caller the call graph does not show."""
+        cls = self.class_of(func)
+        if cls is None:
+            return False
+        targets = {target for target, _ in self.starts}
+        todo, seen = [(func, 0)], {func}
+        while todo:
+            current, depth = todo.pop()
+            callers = self._callers.get(current)
+            if (
+                not callers
+                or current in targets
+                or current in self.escaped
+                or current.rpartition(".")[2] in self.unresolved_methods
+                or depth > 2
+            ):
+                return False
+            for caller in callers:
+                owner = self.class_of(caller) if caller != IMPORT else None
+                if owner is None or cls not in self.ancestors(owner):
+                    return False  # another class's code, a function, or import time
+                if caller.rpartition(".")[2] in _CONSTRUCTORS:
+                    continue
+                if caller not in seen:
+                    seen.add(caller)
+                    todo.append((caller, depth + 1))
+        return True
 
     def import_time_only(self, func: str) -> bool:
         """Is ``func`` called only at import time (module level or a class body), in any
@@ -520,6 +568,8 @@ class Project:
             if f.confidence == Confidence.LOW:
                 return f  # the rule's own judgement (a plain store), not a missing thread
             process_wide = not candidate.cls  # module or class state, not an instance's
+            if candidate.cls and self.built_only(candidate.func):
+                return _low(f, BUILT)
             if (
                 entry is not None
                 and candidate.writers
@@ -541,6 +591,8 @@ class Project:
         if kind == "instance":
             if not self.is_concurrent(candidate.cls):
                 return _low(f, UNSHARED_CLASS)
+            if self.built_only(candidate.func):
+                return _low(f, BUILT)
             if entry is not None and self.one_owner((candidate.func, *candidate.writers)):
                 return _low(f, ONE_OWNER)  # one thread owns the state
             if entry is not None:
@@ -549,7 +601,7 @@ class Project:
                 return f.with_confidence(Confidence.MEDIUM)
             return _low(f, NO_THREAD)
         if kind == "closure":
-            if entry is not None and self.closure_escapes(candidate.func):
+            if entry is not None and self.closure_escapes(candidate.func, candidate.writers):
                 return self._high(f, entry)
             return _low(f, NO_THREAD)
         if kind == "param":

@@ -17,10 +17,13 @@ import libcst as cst
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import (
+    ANY_KEY,
     dotted_name,
     ends_with,
+    literal_key,
     mentions,
     qualify,
+    subscript_key,
     walk_nodes,
     wrapper_locks,
 )
@@ -1249,6 +1252,10 @@ class Judge:
                 continue  # nothing removes items (or a defaultdict read cannot fail)
             if w.op == "read" and self._removers_excused(w.target, scope):
                 continue  # only documented-unsafe or set-up code removes items
+            if _other_key(frame, w):
+                continue  # ``if d.get("a") is x: ... d["b"]``: the act does not rely on it
+            if w.op == "read" and self._key_never_removed(w):
+                continue  # removals take other items: ``d.pop("flag", None)``, then ``d["end"]``
             if w.op == "rmw" and not w.subscript and not w.method:
                 # ``if x == 0: x = base`` / ``else: x = min(limit, x * 2)``: the update of the
                 # tested variable is a read-modify-write (GIL001/GIL004), not a second act
@@ -1267,6 +1274,8 @@ class Judge:
                 continue
             if w.op == "assign" and not w.method and not self._creates_identity(w, frame, scope):
                 continue
+            if self._set_by_init(frame, w, scope):
+                continue  # ``if not hasattr(self, "x"): self.x = {}`` never runs its act
             if w.method == "pop" and isinstance(w.node, cst.Call) and len(w.node.args) >= 2:
                 continue  # ``d.pop(k, None)`` cannot fail, whoever removed the item first
             if (w.op in ("read", "del") or w.method in known.REMOVING_METHODS) and (
@@ -1311,6 +1320,49 @@ class Judge:
         return bool(removers) and all(
             _documented_unsafe(sc) or known.sets_up(_named(sc).name) for sc in removers
         )
+
+    def _set_by_init(self, frame: CheckFrame, w: Write, scope: Scope) -> bool:
+        """Is the check ``hasattr(self, "x")`` on an attribute that the class's ``__init__``
+        always sets (a statement of its body, not under an ``if``)? Then every object has
+        it before any thread can see the object, and the act never runs (litellm's
+        ``if not hasattr(self, "model_call_details"): self.model_call_details = {}``)."""
+        checks = [c for c in frame.checks if c.ref == w.target]
+        if not checks or any(c.kind != "hasattr" for c in checks):
+            return False
+        head, _, attr = w.target.partition(".")
+        if scope.cls is None or head != scope.self_name or not attr or "." in attr:
+            return False
+        inits = [c.methods["__init__"] for c in self.mro(scope.cls) if "__init__" in c.methods]
+        if not inits:
+            return False
+        init = inits[0]
+        body = getattr(init.node, "body", None)
+        if not isinstance(body, cst.IndentedBlock):
+            return False
+        for stmt in body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                targets: list[cst.BaseExpression] = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    targets = [small.target]
+                if any(dotted_name(t) == f"{init.self_name}.{attr}" for t in targets):
+                    return True
+        return False
+
+    def _key_never_removed(self, w: Write) -> bool:
+        """Is ``w`` a read of a constant key (``d["end_time"]``) that no removal can take:
+        every removal from the container names another constant key (litellm's
+        ``model_call_details.pop("has_logged_async_success", None)``, on the twenty-first
+        held-out corpus)? The item may be missing anyway, but not because a thread removed
+        it after the check."""
+        if not isinstance(w.node, cst.Subscript):
+            return False
+        key = subscript_key(w.node)
+        removed = self.m.removed_keys.get(w.target, set())
+        return key is not None and bool(removed) and not removed & {key, ANY_KEY}
 
     def _only_wiped(self, target: str, scope: Scope) -> bool:
         """Is ``target`` only ever emptied whole (``clear()``), never item by item? A read
@@ -1972,7 +2024,7 @@ _LOOKUP_ERRORS = frozenset(
 _PROCESS_WIDE = frozenset({"global", "class", "module_attr"})
 
 #: State whose writers the project pass weighs (one owning thread, or a conflicting pair).
-_OWNED_KINDS = frozenset({"instance", "global", "class"})
+_OWNED_KINDS = frozenset({"instance", "global", "class", "closure"})
 
 #: Rules about data races (not about misusing a ``threading.Condition``).
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
@@ -2119,6 +2171,37 @@ def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:
             if slot and isinstance(node, cst.Attribute) and dotted_name(node) == slot:
                 return True
     return False
+
+
+def _act_key(w: Write) -> str | None:
+    """The constant key an act on a container addresses (``d["k"]``, ``d["k"] = v``,
+    ``del d["k"]``, ``d.setdefault("k", v)``, ``d.pop("k")``); None when computed or none."""
+    node = w.node
+    if isinstance(node, cst.Call):
+        return literal_key(node.args[0].value) if w.method and node.args else None
+    if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
+        targets = (
+            [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        )
+        node = next((t for t in targets if isinstance(t, cst.Subscript)), node)
+    elif isinstance(node, cst.Del):
+        node = node.target
+    if isinstance(node, cst.Subscript) and dotted_name(node.value) == w.target:
+        return subscript_key(node)
+    return None
+
+
+def _other_key(frame: CheckFrame, w: Write) -> bool:
+    """Does every check of ``frame`` on the act's container test a constant key other than
+    the one the act addresses (``if d.get("exception") is e: return d["end_time"]``)? The
+    act does not rely on the check then: no check-then-act."""
+    if not w.subscript and w.method not in ("setdefault", "pop", "remove", "discard"):
+        return False
+    checks = [c for c in frame.checks if c.ref == w.target]
+    if not checks or any(c.kind != "member" or c.key is None for c in checks):
+        return False
+    key = _act_key(w)
+    return key is not None and all(c.key != key for c in checks)
 
 
 def _asks_about(branch: cst.If, names: set[str]) -> bool:

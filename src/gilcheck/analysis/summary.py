@@ -111,6 +111,9 @@ class ModuleSummary:
     fallback_imports: tuple[str, ...] = ()
     #: refs of functions handed on as values (``UpdatableLRU(self._fetch_block)``)
     escaped: tuple[str, ...] = ()
+    #: method names called on receivers the analysis could not resolve (``client.reset()``):
+    #: a method of that name may have callers the call graph does not show
+    unresolved_methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
