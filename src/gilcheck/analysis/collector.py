@@ -143,16 +143,22 @@ def literal_key(node: cst.BaseExpression) -> str | None:
         return repr(node.evaluated_value)
     if isinstance(node, cst.Integer):
         return node.value
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+    if isinstance(node, cst.Name) and node.value in _NONE_NAMES:
         return node.value
+    return None
+
+
+def _index(node: cst.Subscript) -> cst.BaseExpression | None:
+    """``k`` of ``d[k]``; None for a slice or several indices (``m[r, c]``)."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return node.slice[0].slice.value
     return None
 
 
 def subscript_key(node: cst.Subscript) -> str | None:
     """``literal_key`` of ``d["end_time"]``'s key; None for a slice or a computed key."""
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return literal_key(node.slice[0].slice.value)
-    return None
+    index = _index(node)
+    return literal_key(index) if index is not None else None
 
 
 def _removed_key(call: cst.Call, meth: str) -> str:
@@ -468,9 +474,8 @@ _KEYED_REMOVALS = frozenset({"pop", "remove"})
 
 def _keyed(node: cst.Subscript, base: str) -> bool:
     """``d[k]`` with a computed key (see ``_computed_key``)."""
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return True
-    return _computed_key(node.slice[0].slice.value, base)
+    index = _index(node)
+    return index is None or _computed_key(index, base)
 
 
 def _computed_key(value: cst.BaseExpression, base: str) -> bool:

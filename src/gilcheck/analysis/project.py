@@ -443,13 +443,12 @@ class Project:
         if any(c != outer and not c.startswith(inside) for c in callers):
             return True
         inner = [(target, entry) for target, entry in self.starts if target.startswith(inside)]
-        started = [entry for _, entry in inner]
-        if not started:
+        if not inner:
             return False
         mine = {func, *(w.partition(BEFORE_START)[0] for w in writers)}
         if not any(mine & set(self._reachable(target)) for target, _ in inner):
             return False  # the started functions never write it: the calling thread does
-        if len(started) > 1 or started[0].multi:
+        if len(inner) > 1 or inner[0][1].multi:
             return True
         return func in self._reachable(outer)
 

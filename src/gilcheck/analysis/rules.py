@@ -2164,13 +2164,8 @@ def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:
     be running when the call is skipped, and what the caller wrote before it meets that
     thread. A test of something else (``if self._is_pco_edge():``, a branch that picks how to
     start) leaves the call a start."""
-    for branch in ifs:
-        for node in walk_nodes(branch.test):
-            if isinstance(node, cst.Name) and _RUNNING_WORDS.search(node.value):
-                return True
-            if slot and isinstance(node, cst.Attribute) and dotted_name(node) == slot:
-                return True
-    return False
+    names = {slot} if slot else set()
+    return any(_asks_about(branch, names) for branch in ifs)
 
 
 def _act_key(w: Write) -> str | None:
@@ -2206,7 +2201,8 @@ def _other_key(frame: CheckFrame, w: Write) -> bool:
 
 def _asks_about(branch: cst.If, names: set[str]) -> bool:
     """Does the test of ``branch`` ask about the thread that ``names`` hold (``if thread is
-    not None:``, ``if self._thread.is_alive():``, ``if self._running:``)?"""
+    not None:``, ``if self._thread.is_alive():``), or whether a thread runs at all (a name
+    with ``thread``, ``worker``, ``alive``, ``running``...: ``if self._running:``)?"""
     for node in walk_nodes(branch.test):
         if isinstance(node, cst.Name) and (
             node.value in names or _RUNNING_WORDS.search(node.value)
