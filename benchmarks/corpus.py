@@ -271,7 +271,9 @@ def run_target(target: Target, jobs: int, python: str) -> Result:
     result.files, result.lines = count_lines(target)
     with tempfile.TemporaryDirectory(prefix="gilcheck-corpus-") as tmp:
         out = Path(tmp) / "out.json"
-        cmd = [python, "-m", "gilcheck", *target.paths, "--format", "json"]
+        # -I: the package folder is the working directory, and it must not shadow the
+        # standard library (enum34 installs a top-level ``enum`` into site-packages)
+        cmd = [python, "-I", "-m", "gilcheck", *target.paths, "--format", "json"]
         cmd += ["--min-confidence", "low", "--no-cache", "--exit-zero", "-o", str(out)]
         cmd += ["--jobs", str(jobs)]
         for pattern in target.excludes:
