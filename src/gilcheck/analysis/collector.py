@@ -122,6 +122,27 @@ def _recheck(outer: CheckFrame, inner: list[CheckFrame]) -> CheckFrame | None:
     return None
 
 
+def _new_object(value: str) -> bool:
+    """A value summary that is a new object each time it is evaluated: a container display,
+    ``dict()``/``list()``..., or a call of a class (``Acc()``, ``runner.LocalRun()``)."""
+    if value.startswith(CONTAINER) or value.partition("|")[0] in _NEW_CONTAINERS:
+        return True
+    last = value.rpartition(".")[2]
+    return not value.startswith("<") and last[:1].isupper() and not last.isupper()
+
+
+_NEW_CONTAINERS = frozenset(
+    {
+        "dict",
+        "list",
+        "set",
+        "collections.defaultdict",
+        "collections.deque",
+        "collections.OrderedDict",
+    }
+)
+
+
 def _slot(stmt: cst.CSTNode | None, call: cst.Call, *, local: bool = False) -> str:
     """``self._thread`` for ``self._thread = Thread(...)``: where the thread object is kept
     (``local``: ``t`` for ``t = Thread(...)``, a local variable)."""
@@ -999,6 +1020,7 @@ class Collector:
             else:
                 sc.assigned.add(name)
                 _record(sc.local_values, name, self.value_summary(value))
+                sc.bound_in[name] = tuple(sc.loop_ids)
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
                     sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
@@ -1205,11 +1227,13 @@ class Collector:
         self.walk(node.test)
         if sc is not None:
             sc.loops.append("while")
+            sc.loop_ids.append(id(node))
         else:
             self._module_loops += 1
         self.walk(node.body)
         if sc is not None:
             sc.loops.pop()
+            sc.loop_ids.pop()
         else:
             self._module_loops -= 1
         if node.orelse is not None:
@@ -1231,6 +1255,7 @@ class Collector:
                     Iteration(node, sc, iterated, tuple(sc.locks), self._next_seq())
                 )
             sc.loops.append("for")
+            sc.loop_ids.append(id(node))
         else:
             self._module_loops += 1
         self.walk(node.body)
@@ -1241,6 +1266,7 @@ class Collector:
                 self._loop_alternatives[node.target.value] = saved
         if sc is not None:
             sc.loops.pop()
+            sc.loop_ids.pop()
         else:
             self._module_loops -= 1
         if node.orelse is not None:
@@ -1504,7 +1530,26 @@ class Collector:
                 local=_slot(self._stmt, node, local=True) if built and self.scope else "",
                 seq=self._next_seq(),
                 block=self._with_block(receiver),
+                fresh=tuple(i for i, arg in enumerate(extra) if self._fresh_arg(arg)),
             )
+        )
+
+    def _fresh_arg(self, arg: cst.BaseExpression) -> bool:
+        """``Acc()``, or ``acc`` bound only to new objects (``acc = Acc()``, ``{}``) in the
+        loop iteration that starts the thread: the start gets an object no other start gets."""
+        if isinstance(arg, cst.Call):
+            return all(_new_object(v) for v in self.value_summary(arg))
+        sc = self.scope
+        if not isinstance(arg, cst.Name) or sc is None or self._comprehensions:
+            return False
+        name = arg.value
+        values = sc.local_values.get(name)
+        return (
+            bool(values)
+            and name not in sc.params
+            and sc.is_local(name)
+            and all(_new_object(v) for v in values or ())
+            and sc.bound_in.get(name) == tuple(sc.loop_ids)
         )
 
     def _with_block(self, receiver: str) -> int:

@@ -96,6 +96,11 @@ class Scope:
     locks: list[str] = field(default_factory=list)
     checks: list[CheckFrame] = field(default_factory=list)
     loops: list[str] = field(default_factory=list)
+    #: the loops being walked, innermost last (their nodes' ids, parallel to ``loops``)
+    loop_ids: list[int] = field(default_factory=list)
+    #: the loops a local was last bound in (``loop_ids`` then): ``acc = Acc()`` inside the
+    #: loop that starts the thread gives each start its own object
+    bound_in: dict[str, tuple[int, ...]] = field(default_factory=dict)
     ifs: list[cst.If] = field(default_factory=list)
     #: locks held where a generator yields (a ``@contextmanager`` lock helper)
     yield_locks: tuple[str, ...] = ()
@@ -224,6 +229,10 @@ class Entry:
     #: handed to a one-worker pool (``ThreadPoolExecutor(max_workers=1)``): "instance" when the
     #: pool is kept on the instance (one per object), "shared" otherwise; "" for any other start
     serial: str = ""
+    #: indices of ``args`` that hold an object built for this start alone (``Acc()``, or a
+    #: local bound to one in the same loop iteration): candidates for "not shared"; the
+    #: pipeline drops those the starting function passes elsewhere or writes after the start
+    fresh: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)

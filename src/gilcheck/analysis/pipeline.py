@@ -464,6 +464,7 @@ def _summary(
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
                 serial=entry.serial,
+                fresh=_fresh_args(entry, model),
             )
         )
     return ModuleSummary(
@@ -481,6 +482,33 @@ def _summary(
         escaped=_escaped(model, judge),
         unresolved_methods=tuple(sorted(unresolved)),
     )
+
+
+def _fresh_args(entry: Entry, model: ModuleModel) -> tuple[int, ...]:
+    """The positional arguments that give this start an object of its own
+    (``run = LocalRun(); Thread(target=runner, args=(run,))``): built for it (``Entry.fresh``),
+    handed to no other start of the function, and not written by the function once the
+    thread runs. Threads of the target then never share what they receive there."""
+    scope = entry.scope
+    if scope is None or not entry.fresh:
+        return ()
+    passed: list[str] = []
+    for other in model.entries:
+        if other is not entry and other.scope is scope:
+            passed += (name for arg in other.args if (name := dotted_name(arg)) is not None)
+    out: list[int] = []
+    for i in entry.fresh:
+        name = dotted_name(entry.args[i])
+        if name is not None and (
+            name in passed
+            or any(
+                w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
+                for w in model.writes
+            )
+        ):
+            continue
+        out.append(i)
+    return tuple(out)
 
 
 def _pool_slot(entry: Entry, judge: Judge) -> str:

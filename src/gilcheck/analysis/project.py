@@ -43,6 +43,7 @@ ONE_OWNER = "one thread owns the state (no second thread writes it)"
 UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
 BUILT = "runs only while its object is being built (only constructors call it)"
+OWN_OBJECT = "every thread that runs it is handed an object of its own (built for that start)"
 JOINED = (
     "the threads that change it are tasks of a `with` pool block, which ends before the code "
     "that iterates can run"
@@ -132,6 +133,8 @@ class Project:
         self.contexts: dict[str, set[int]] = {}
         self.starts: list[tuple[str, EntrySummary]] = []
         self.shared_params: set[tuple[str, int]] = set()
+        #: parameters that receive, at some start, an object built for that start alone
+        self.own_params: set[tuple[str, int]] = set()
         self._link()
 
     # -- resolution ----------------------------------------------------------------------------
@@ -208,7 +211,8 @@ class Project:
                 self.threaded.add(owner)
             offset = 1 if entry.bound else 0
             for i in range(entry.nargs):
-                self.shared_params.add((target, i + offset))
+                params = self.own_params if i in entry.fresh else self.shared_params
+                params.add((target, i + offset))
             names = self.params.get(target, ())
             for keyword in entry.keywords:
                 if keyword in names:
@@ -606,9 +610,10 @@ class Project:
         if kind == "param":
             if f.symbol.endswith(".value"):  # ``counter.value += 1``: a Value passed to it
                 entry = entry or self.process_reach.get(candidate.func)
-            if (candidate.func, candidate.param) in self.shared_params and entry is not None:
+            key = (candidate.func, candidate.param)
+            if key in self.shared_params and entry is not None:
                 return self._high(f, entry)
-            return _low(f, NO_THREAD)
+            return _low(f, OWN_OBJECT if key in self.own_params else NO_THREAD)
         return f
 
     @staticmethod

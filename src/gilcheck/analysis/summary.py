@@ -84,6 +84,9 @@ class EntrySummary:
     block: str = ""
     #: refs of the functions the block's body calls (see ModuleSummary.functions)
     block_calls: tuple[str, ...] = ()
+    #: positional arguments (indices) that hold an object built for this start alone: they do
+    #: not make the target's parameter shared
+    fresh: tuple[int, ...] = ()
     #: handed to a one-worker pool: "instance" (one pool per object) or "shared"; "" otherwise
     serial: str = ""
 
