@@ -281,7 +281,7 @@ _HELD = (
     r"|\block\s+(?:must\s+be|is)\s+(?:already\s+)?held\b"
     r"|\bwith\s+(?:the\s+)?[\w.`]*\s*lock[\w`]*\s+(?:already\s+)?held\b"
     r"|\bcaller\s+(?:must\s+)?(?:already\s+)?holds?\s+(?:the\s+)?[\w.`]*\s*lock\b"
-    r"|\bmust\s+(?:already\s+)?(?:be\s+holding|hold)\s+(?:the\s+|a\s+)?[\w.`]*\s*"
+    r"|\b(?:must|should)\s+(?:already\s+)?(?:be\s+holding|hold)\s+(?:the\s+|a\s+)?[\w.`]*\s*"
     r"(?:lock|mutex|condition)\b"
 )
 

@@ -2112,12 +2112,17 @@ def _function_of(scope: Scope) -> cst.FunctionDef | None:
 
 
 def _comments(func: cst.FunctionDef, more: list[cst.CSTNode]) -> list[str]:
-    """The comment blocks that open ``func`` (after ``def ...:``, above and beside its first
-    statement, or the one after its docstring), then those on and above ``more``; the lines
-    of one block joined by spaces."""
+    """The comment blocks that open ``func`` (above ``def``, after ``def ...:``, above and
+    beside its first statement, or the one after its docstring), then those on and above
+    ``more``; the lines of one block joined by spaces."""
     body = func.body
     assert isinstance(body, cst.IndentedBlock)
     blocks: list[str] = []
+    # the block right above ``def`` (apache-beam's "# Should hold _cv lock when calling")
+    above = [*func.leading_lines, *func.lines_after_decorators]
+    text = " ".join(line.comment.value for line in above if line.comment is not None)
+    if text:
+        blocks.append(text)
     if body.header.comment is not None:
         blocks.append(body.header.comment.value)
     opening = list(body.body[:2])
