@@ -931,6 +931,8 @@ class Collector:
     def _yield(self, node: cst.Yield) -> None:
         self._walk_children(node)
         sc = self.scope
+        if sc is not None:
+            sc.generator = True
         if sc is not None and sc.locks and not sc.yield_locks:
             sc.yield_locks = tuple(sc.locks)  # ``@contextmanager``: held around the caller's body
 

@@ -112,6 +112,9 @@ class Scope:
     is_async: bool = False
     #: names this function returns (``return _event``): a factory of closures
     returns: list[str] = field(default_factory=list)
+    #: it contains ``yield``: calling it only builds a generator, its body runs where that
+    #: generator is iterated
+    generator: bool = False
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

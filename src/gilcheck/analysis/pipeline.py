@@ -481,6 +481,7 @@ def _summary(
         fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
         escaped=_escaped(model, judge),
         unresolved_methods=tuple(sorted(unresolved)),
+        generators=tuple(judge.qualname(s) for s in model.scopes if s.generator),
     )
 
 

@@ -104,6 +104,10 @@ class Project:
         escaped: set[str] = set()
         #: method names called through receivers no module could resolve
         self.unresolved_methods: set[str] = set()
+        #: generator functions: a thread handed one only builds the generator; its body runs
+        #: where the generator is iterated (datahub's ``executor.submit(self.generate_profile)``
+        #: then ``yield from future.result()`` in the caller)
+        self.generators: set[str] = set()
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -120,6 +124,7 @@ class Project:
             self.import_calls.update(s.import_calls)
             escaped.update(s.escaped)
             self.unresolved_methods.update(s.unresolved_methods)
+            self.generators.update(s.generators)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
@@ -201,7 +206,7 @@ class Project:
         starts: list[tuple[str, EntrySummary]] = []
         for entry in self.entries:
             target = self.resolve(entry.target)
-            if target is None:
+            if target is None or target in self.generators:
                 continue
             if entry.multi and not entry.looped and self._submitted_once(entry):
                 entry = replace(entry, multi=False)

@@ -117,6 +117,8 @@ class ModuleSummary:
     #: method names called on receivers the analysis could not resolve (``client.reset()``):
     #: a method of that name may have callers the call graph does not show
     unresolved_methods: tuple[str, ...] = ()
+    #: generator functions (module-qualified): handed to a thread, they run nothing there
+    generators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
