@@ -467,8 +467,10 @@ class Project:
         or by methods that are themselves called only so (up to three levels)? The object is
         not shared yet, so its state is the building thread's, as in a private helper only
         ``__init__`` calls (litellm's ``Logging.process_dynamic_callbacks``, public but called
-        only from ``Logging.__init__``, on the twenty-first held-out corpus). Not when it is
-        a thread's target or handed on as a value: then it runs elsewhere too. Nor when a
+        only from ``Logging.__init__``, on the twenty-first held-out corpus). An override is
+        called wherever its base class calls the method on ``self``: frida's
+        ``PushApplication._initialize`` runs in ``ConsoleApplication.__init__``. Not when it
+        is a thread's target or handed on as a value: then it runs elsewhere too. Nor when a
         call on a receiver gilcheck could not resolve (``client.process(...)``) names a
         method of the same name: that may be a caller the call graph does not show."""
         cls = self.class_of(func)
@@ -478,7 +480,7 @@ class Project:
         todo, seen = [(func, 0)], {func}
         while todo:
             current, depth = todo.pop()
-            callers = self._callers.get(current)
+            callers = self._dispatched_callers(current)
             if (
                 not callers
                 or current in targets
@@ -489,7 +491,9 @@ class Project:
                 return False
             for caller in callers:
                 owner = self.class_of(caller) if caller != IMPORT else None
-                if owner is None or cls not in self.ancestors(owner):
+                if owner is None or (
+                    cls not in self.ancestors(owner) and owner not in self.ancestors(cls)
+                ):
                     return False  # another class's code, a function, or import time
                 if caller.rpartition(".")[2] in _CONSTRUCTORS:
                     continue
@@ -497,6 +501,21 @@ class Project:
                     seen.add(caller)
                     todo.append((caller, depth + 1))
         return True
+
+    def _built_writer(self, writer: str) -> bool:
+        """A writer (``Candidate.writers``) that runs only while its object is built."""
+        return BEFORE_START not in writer and self.built_only(writer)
+
+    def _dispatched_callers(self, func: str) -> set[str]:
+        """The callers of the method ``func`` and of the methods it overrides: a base class
+        calling ``self._initialize()`` runs the subclass's ``_initialize``."""
+        callers = set(self._callers.get(func, ()))
+        cls = self.class_of(func)
+        if cls is not None:
+            name = func.rpartition(".")[2]
+            for base in self.ancestors(cls)[1:]:
+                callers |= self._callers.get(f"{base}.{name}", set())
+        return callers
 
     def import_time_only(self, func: str) -> bool:
         """Is ``func`` called only at import time (module level or a class body), in any
@@ -601,7 +620,9 @@ class Project:
                 return _low(f, UNSHARED_CLASS)
             if self.built_only(candidate.func):
                 return _low(f, BUILT)
-            if entry is not None and self.one_owner((candidate.func, *candidate.writers)):
+            # writers that run only while the object is built set it up for the threads
+            writers = [w for w in candidate.writers if not self._built_writer(w)]
+            if entry is not None and self.one_owner((candidate.func, *writers)):
                 return _low(f, ONE_OWNER)  # one thread owns the state
             if entry is not None:
                 return self._high(f, entry)
