@@ -334,8 +334,11 @@ class Project:
             # ``doTick`` without the auto-tick thread, dogstatsd's sender thread or not):
             # 2 real of 15 there
             return False
+        # ``Thread(target=self._run)`` starts one thread per instance; ``Thread(target=
+        # test.blink)`` at module level (or in code that runs once) starts one in all
+        once = not entry.caller or _runs_once(entry.caller) or self.import_time_only(entry.caller)
         per_instance = (
-            (entry.bound and not entry.via_class)
+            (entry.bound and not entry.via_class and not once)
             or entry.kind == "subclass"
             or entry.serial == "instance"
         )
