@@ -690,14 +690,15 @@ def _kind_through_class(head: str, attr: str, scope: Scope | None, judge: Judge)
 
 
 def _writer_ref(writer: str, judge: Judge) -> str:
-    """``Judge.writers`` names a writer whose writes all come before a thread start in it as
-    ``func >#index`` (``judge.m.entries[index]``); the project pass needs the started target:
-    ``func > target``. Without a resolved target the writer is plain ``func``."""
-    func, sep, index = writer.partition(BEFORE_INDEX)
+    """``Judge.writers`` names a writer whose writes all come before thread starts in it as
+    ``func >#i,j`` (``judge.m.entries[i]``...); the project pass needs the started targets:
+    ``func > target|other``. Without a resolved target the writer is plain ``func``."""
+    func, sep, indexes = writer.partition(BEFORE_INDEX)
     if not sep:
         return writer
-    target, _ = _entry_target(judge.m.entries[int(index)], judge)
-    return f"{func}{BEFORE_START}{target}" if target is not None else func
+    targets = [_entry_target(judge.m.entries[int(i)], judge)[0] for i in indexes.split(",")]
+    started = "|".join(dict.fromkeys(t for t in targets if t is not None))
+    return f"{func}{BEFORE_START}{started}" if started else func
 
 
 def _callee_ref(

@@ -318,8 +318,8 @@ class Project:
         if not owners:
             return False
         owner = min(owners)
-        if any(owner not in self.contexts.get(self.resolve(t) or t, ()) for t in before):
-            return False  # set up for another thread than the one that owns the state
+        if not all(self._sets_up(owner, started) for started in before):
+            return False  # set up for other threads than the one that owns the state
         entry = self.starts[owner][1]
         if entry.serial and (
             before or self._called_outside(funcs, owner) or self.starts[owner][0] in self.escaped
@@ -343,6 +343,11 @@ class Project:
             or entry.serial == "instance"
         )
         return not (entry.multi or (process_wide and per_instance))
+
+    def _sets_up(self, owner: int, started: str) -> bool:
+        """Is the start ``owner`` one of the starts that a pre-start write comes before
+        (``started``: ``Writer.before_start`` targets, ``a|b``)?"""
+        return any(owner in self.contexts.get(self.resolve(t) or t, ()) for t in started.split("|"))
 
     def _one_run(self, owners: set[int]) -> bool:
         """Are ``owners`` the ``run()`` that several ``Thread`` subclasses inherit from one

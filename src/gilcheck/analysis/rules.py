@@ -672,10 +672,8 @@ class Judge:
             if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
                 continue
             func = self.qualname(w.scope)
-            before = self._apart_from(w.scope, w.seq)
-            if before is None:
-                before = self._called_apart(w.scope)
-            label = f"{func}{BEFORE_INDEX}{before}" if before is not None else func
+            before = self._apart_from(w.scope, w.seq) or self._called_apart(w.scope)
+            label = f"{func}{BEFORE_INDEX}{_indexes(before)}" if before else func
             key = _owner_key(ref, w.target)
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
@@ -753,38 +751,39 @@ class Judge:
                     starts.setdefault(site.caller.fid, []).append((index, site.seq))
         return starts
 
-    def _called_apart(self, scope: Scope) -> int | None:
-        """The thread (index in ``m.entries``) that every call of ``scope`` in this module
+    def _called_apart(self, scope: Scope) -> tuple[int, ...]:
+        """The threads (indexes in ``m.entries``) that every call of ``scope`` in this module
         comes before the start of, or after the join of (``_apart_from``): a helper that sets
         up state for the thread its caller is about to start (pylablib's ``reset()`` in
         ``start_loop``, ``_allocate_buffers`` before ``_start_reading_loop``), or tidies up
-        after it (taskflow's ``reset()`` in ``stop()``, after ``self._helper.join()``). None
+        after it (taskflow's ``reset()`` in ``stop()``, after ``self._helper.join()``). Empty
         when it has no such calls, a call in a loop, or calls apart from different threads."""
         sites = self._call_sites.get(scope.fid, ())
-        found = {
-            None if site.in_loop else self._apart_from(site.caller, site.seq) for site in sites
-        }
+        found = {() if site.in_loop else self._apart_from(site.caller, site.seq) for site in sites}
         if len(found) != 1:
-            return None
+            return ()
         return found.pop()
 
-    def _apart_from(self, scope: Scope, seq: int) -> int | None:
-        """The thread (index in ``m.entries``) that an access at walk position ``seq`` of
-        ``scope`` cannot overlap: one the function starts after it (``_start_after``), or
+    def _apart_from(self, scope: Scope, seq: int) -> tuple[int, ...]:
+        """The threads (indexes in ``m.entries``) that an access at walk position ``seq`` of
+        ``scope`` cannot overlap: those the function starts after it (``_starts_after``), or
         else one it has joined before it (``_joined_before``)."""
-        before = self._start_after(scope, seq)
-        return before if before is not None else self._joined_before(scope, seq)
+        before = self._starts_after(scope, seq)
+        if before:
+            return before
+        joined = self._joined_before(scope, seq)
+        return (joined,) if joined is not None else ()
 
-    def _start_after(self, scope: Scope, seq: int) -> int | None:
-        """The thread start (index in ``m.entries``) that an access at walk position ``seq``
-        comes before, in the same function: the access happens before that thread runs
-        (RacerD's ownership: state set up for a thread before it starts is not a conflicting
-        access)."""
-        best: tuple[int, int] | None = None
-        for index, runs in self._thread_starts.get(scope.fid, ()):
-            if seq < runs and (best is None or runs < best[1]):
-                best = (index, runs)
-        return best[0] if best is not None else None
+    def _starts_after(self, scope: Scope, seq: int) -> tuple[int, ...]:
+        """The thread starts (indexes in ``m.entries``, the first to run first) that an
+        access at walk position ``seq`` comes before, in the same function: the access
+        happens before those threads run (RacerD's ownership: state set up for a thread
+        before it starts is not a conflicting access). xArm's ``connect()`` calls ``_init()``
+        and then starts the feedback thread and the report thread: ``_init`` sets up both."""
+        found = sorted(
+            (runs, index) for index, runs in self._thread_starts.get(scope.fid, ()) if seq < runs
+        )
+        return tuple(index for _, index in found)
 
     def _joined_before(self, scope: Scope, seq: int) -> int | None:
         """The thread (index in ``m.entries``) that the function has joined before walk
@@ -1993,8 +1992,8 @@ class Judge:
                 raw.capped_by = _LIST_SKIPS
             raw.writer = self.qualname(writer.scope)
             before = self._apart_from(scope, it.seq)
-            if before is not None:  # before the start of a thread, or after its join
-                raw.before_start = f"{self.qualname(scope)}{BEFORE_INDEX}{before}"
+            if before:  # before the start of threads, or after a join
+                raw.before_start = f"{self.qualname(scope)}{BEFORE_INDEX}{_indexes(before)}"
             out.append(raw)
 
 
@@ -2161,6 +2160,11 @@ def _statement_of(root: cst.CSTNode, node: cst.CSTNode) -> cst.CSTNode | None:
 
 #: Names in an ``if`` test that ask whether a thread already runs (``if not self._running:``)
 _RUNNING_WORDS = re.compile(r"thread|worker|alive|running|started|active", re.IGNORECASE)
+
+
+def _indexes(entries: tuple[int, ...]) -> str:
+    """``(3, 7)`` -> ``"3,7"``: the thread starts of a ``func >#3,7`` label."""
+    return ",".join(map(str, entries))
 
 
 def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from gilcheck.findings import Finding
 
-#: Joins a writer to the thread it writes before: ``func > target`` (project-wide) and
-#: ``func >#index`` (per module, ``ModuleModel.entries[index]``). Spaces, because a qualname
+#: Joins a writer to the threads it writes before: ``func > target|other`` (project-wide) and
+#: ``func >#i,j`` (per module, ``ModuleModel.entries[i]``...). Spaces, because a qualname
 #: has none but may have ``>``: ``f.<locals>.g``.
 BEFORE_START = " > "
 BEFORE_INDEX = " >#"
@@ -41,6 +41,7 @@ class Candidate:
     writer: str = ""  # kind "iter": the function that mutates the iterated container
     main_thread: bool = False  # main-thread-only code: low unless thread-reachable
     #: kind "iter": ``func > target`` when the loop comes before ``func`` starts ``target``
+    #: (``target|other`` when it starts several there)
     before_start: str = ""
     #: every function of the module that writes the same state (one-owner analysis);
     #: ``func > target`` for one whose writes all come before it starts ``target``
