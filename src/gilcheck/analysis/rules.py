@@ -2652,6 +2652,11 @@ def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
         if name is None:
             continue
         qual = judge.qualify(name, scope)
+        if qual.startswith(_ASYNC_MODULES):
+            # ``asyncio.Lock()``: a coroutine lock bound to one event loop, whose thread runs
+            # the check and the act without an ``await`` between them (crawl4ai's
+            # ``_get_global_lock``); it is no evidence of threads, and no thread can use it
+            continue
         last = name.rpartition(".")[2].lstrip("_")
         if (
             qual in known.EXECUTOR_FACTORIES
@@ -2668,6 +2673,8 @@ def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
     return found
 
 
+#: Async frameworks: their locks, events and queues serve coroutines on one event loop.
+_ASYNC_MODULES = ("asyncio.", "anyio.", "trio.")
 #: Names of lock and worker-pool classes (``TqdmDefaultWriteLock``, ``DaemonExecutor``).
 _LOCK_OR_POOL_SUFFIXES = ("Lock", "Condition", "Semaphore", "Executor", "Pool")
 #: Names of other synchronization classes (``JobQueue``, ``StopEvent``).
