@@ -169,7 +169,7 @@ def literal_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _index(node: cst.Subscript) -> cst.BaseExpression | None:
+def subscript_index(node: cst.Subscript) -> cst.BaseExpression | None:
     """``k`` of ``d[k]``; None for a slice or several indices (``m[r, c]``)."""
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return node.slice[0].slice.value
@@ -178,7 +178,7 @@ def _index(node: cst.Subscript) -> cst.BaseExpression | None:
 
 def subscript_key(node: cst.Subscript) -> str | None:
     """``literal_key`` of ``d["end_time"]``'s key; None for a slice or a computed key."""
-    index = _index(node)
+    index = subscript_index(node)
     return literal_key(index) if index is not None else None
 
 
@@ -512,7 +512,7 @@ _KEYED_REMOVALS = frozenset({"pop", "remove"})
 
 def _keyed(node: cst.Subscript, base: str) -> bool:
     """``d[k]`` with a computed key (see ``_computed_key``)."""
-    index = _index(node)
+    index = subscript_index(node)
     return index is None or _computed_key(index, base)
 
 
@@ -1892,7 +1892,8 @@ def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
                 out.append(Check("len", container))
         elif func is not None and func.endswith(".get"):
             key = literal_key(test.args[0].value) if test.args else None
-            out.append(Check("member", func[: -len(".get")], key))
+            name = dotted_name(test.args[0].value) if test.args else None
+            out.append(Check("member", func[: -len(".get")], key, name))
         return
     if isinstance(test, cst.Comparison):
         left = test.left
@@ -1907,7 +1908,7 @@ def _collect_checks(test: cst.BaseExpression, out: list[Check]) -> None:
                     if isinstance(keys, cst.Attribute) and keys.attr.value == "keys":
                         container = dotted_name(keys.value)
                 if container is not None:
-                    out.append(Check("member", container, literal_key(left)))
+                    out.append(Check("member", container, literal_key(left), dotted_name(left)))
             elif isinstance(op, cst.Is | cst.IsNot | cst.Equal | cst.NotEqual):
                 for side, other in ((left, right), (right, left)):
                     name = dotted_name(side)

@@ -52,6 +52,9 @@ class Check:
     #: a membership check of a constant key (``"k" in d``, ``d.get("k")``): the key's text
     #: (``collector.literal_key``)
     key: str | None = None
+    #: a membership check of a key held in a variable (``src in d``, ``self.k in d``): its
+    #: dotted name
+    key_name: str | None = None
 
 
 @dataclass(eq=False)

@@ -23,6 +23,7 @@ from gilcheck.analysis.collector import (
     literal_key,
     mentions,
     qualify,
+    subscript_index,
     subscript_key,
     walk_nodes,
     wrapper_locks,
@@ -2180,9 +2181,23 @@ def _asks_if_running(ifs: tuple[cst.If, ...], slot: str) -> bool:
 def _act_key(w: Write) -> str | None:
     """The constant key an act on a container addresses (``d["k"]``, ``d["k"] = v``,
     ``del d["k"]``, ``d.setdefault("k", v)``, ``d.pop("k")``); None when computed or none."""
+    node = _act_key_node(w)
+    return literal_key(node) if node is not None else None
+
+
+def _act_key_name(w: Write) -> str | None:
+    """The variable that holds the key an act addresses (``d[k] = v``, ``s.add(k)``,
+    ``d.pop(k)``), by its dotted name; None for any other key."""
+    node = _act_key_node(w)
+    return dotted_name(node) if node is not None else None
+
+
+def _act_key_node(w: Write) -> cst.BaseExpression | None:
+    """The key expression of an act on a container: ``k`` of ``d[k]``, ``d[k] = v``, ``del
+    d[k]``, ``d.pop(k)``, ``s.add(k)``."""
     node = w.node
     if isinstance(node, cst.Call):
-        return literal_key(node.args[0].value) if w.method and node.args else None
+        return node.args[0].value if w.method and node.args else None
     if isinstance(node, cst.Assign | cst.AugAssign | cst.AnnAssign):
         targets = (
             [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -2191,21 +2206,33 @@ def _act_key(w: Write) -> str | None:
     elif isinstance(node, cst.Del):
         node = node.target
     if isinstance(node, cst.Subscript) and dotted_name(node.value) == w.target:
-        return subscript_key(node)
+        return subscript_index(node)
     return None
 
 
 def _other_key(frame: CheckFrame, w: Write) -> bool:
-    """Does every check of ``frame`` on the act's container test a constant key other than
-    the one the act addresses (``if d.get("exception") is e: return d["end_time"]``)? The
-    act does not rely on the check then: no check-then-act."""
-    if not w.subscript and w.method not in ("setdefault", "pop", "remove", "discard"):
+    """Does every check of ``frame`` on the act's container test a key other than the one
+    the act addresses: another constant (``if d.get("exception") is e: return
+    d["end_time"]``), or another variable (``if src in self._read: self._read.add(dst)``,
+    agno's ``move_file``)? The act does not rely on the check then: no check-then-act."""
+    if not w.subscript and w.method not in ("setdefault", "pop", "remove", "discard", "add"):
         return False
     checks = [c for c in frame.checks if c.ref == w.target]
-    if not checks or any(c.kind != "member" or c.key is None for c in checks):
+    if not checks or any(c.kind != "member" for c in checks):
         return False
     key = _act_key(w)
-    return key is not None and all(c.key != key for c in checks)
+    if key is not None and all(c.key is not None and c.key != key for c in checks):
+        return True
+    name = _act_key_name(w)
+    return name is not None and all(
+        c.key_name is not None and not _overlaps(c.key_name, name) for c in checks
+    )
+
+
+def _overlaps(first: str, second: str) -> bool:
+    """Can the dotted names ``first`` and ``second`` hold the same value: the same name, or
+    one an attribute of the other (``req``, ``req.key``)?"""
+    return first == second or first.startswith(second + ".") or second.startswith(first + ".")
 
 
 def _asks_about(branch: cst.If, names: set[str]) -> bool:
