@@ -757,13 +757,16 @@ class Judge:
         comes before the start of, or after the join of (``_apart_from``): a helper that sets
         up state for the thread its caller is about to start (pylablib's ``reset()`` in
         ``start_loop``, ``_allocate_buffers`` before ``_start_reading_loop``), or tidies up
-        after it (taskflow's ``reset()`` in ``stop()``, after ``self._helper.join()``). Empty
-        when it has no such calls, a call in a loop, or calls apart from different threads."""
+        after it (taskflow's ``reset()`` in ``stop()``, after ``self._helper.join()``): those
+        every call is apart from. Empty when it has no such calls, or a call in a loop."""
         sites = self._call_sites.get(scope.fid, ())
-        found = {() if site.in_loop else self._apart_from(site.caller, site.seq) for site in sites}
-        if len(found) != 1:
+        if not sites or any(site.in_loop for site in sites):
             return ()
-        return found.pop()
+        common = self._apart_from(sites[0].caller, sites[0].seq)
+        for site in sites[1:]:
+            apart = self._apart_from(site.caller, site.seq)
+            common = tuple(index for index in common if index in apart)
+        return common
 
     def _apart_from(self, scope: Scope, seq: int) -> tuple[int, ...]:
         """The threads (indexes in ``m.entries``) that an access at walk position ``seq`` of
@@ -784,7 +787,7 @@ class Judge:
         found = sorted(
             (runs, index) for index, runs in self._thread_starts.get(scope.fid, ()) if seq < runs
         )
-        return tuple(index for _, index in found)
+        return tuple(dict.fromkeys(index for _, index in found))
 
     def _joined_before(self, scope: Scope, seq: int) -> int | None:
         """The thread (index in ``m.entries``) that the function has joined before walk
