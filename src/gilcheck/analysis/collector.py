@@ -122,13 +122,19 @@ def _recheck(outer: CheckFrame, inner: list[CheckFrame]) -> CheckFrame | None:
     return None
 
 
+def class_like(name: str) -> bool:
+    """Does the dotted ``name`` end in a class name by convention (``Client``,
+    ``runner.LocalRun``), not a function or a ``CONSTANT``?"""
+    last = name.rpartition(".")[2]
+    return last[:1].isupper() and not last.isupper()
+
+
 def _new_object(value: str) -> bool:
     """A value summary that is a new object each time it is evaluated: a container display,
     ``dict()``/``list()``..., or a call of a class (``Acc()``, ``runner.LocalRun()``)."""
     if value.startswith(CONTAINER) or value.partition("|")[0] in _NEW_CONTAINERS:
         return True
-    last = value.rpartition(".")[2]
-    return not value.startswith("<") and last[:1].isupper() and not last.isupper()
+    return not value.startswith("<") and class_like(value)
 
 
 _NEW_CONTAINERS = frozenset(
@@ -1039,7 +1045,7 @@ class Collector:
             else:
                 sc.assigned.add(name)
                 _record(sc.local_values, name, self.value_summary(value))
-                sc.bound_in[name] = tuple(sc.loop_ids)
+                sc.bound_in[name] = sc.loop_ids()
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
                     sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
@@ -1245,14 +1251,12 @@ class Collector:
         sc = self.scope
         self.walk(node.test)
         if sc is not None:
-            sc.loops.append("while")
-            sc.loop_ids.append(id(node))
+            sc.loops.append(node)
         else:
             self._module_loops += 1
         self.walk(node.body)
         if sc is not None:
             sc.loops.pop()
-            sc.loop_ids.pop()
         else:
             self._module_loops -= 1
         if node.orelse is not None:
@@ -1273,8 +1277,7 @@ class Collector:
                 self.m.iterations.append(
                     Iteration(node, sc, iterated, tuple(sc.locks), self._next_seq())
                 )
-            sc.loops.append("for")
-            sc.loop_ids.append(id(node))
+            sc.loops.append(node)
         else:
             self._module_loops += 1
         self.walk(node.body)
@@ -1285,7 +1288,6 @@ class Collector:
                 self._loop_alternatives[node.target.value] = saved
         if sc is not None:
             sc.loops.pop()
-            sc.loop_ids.pop()
         else:
             self._module_loops -= 1
         if node.orelse is not None:
@@ -1395,7 +1397,7 @@ class Collector:
         if self._stmt is not None:
             m.statement_of[node] = self._stmt
         if sc is not None:
-            site = CallSite(sc, func, tuple(sc.locks), "while" in sc.loops, bool(sc.loops))
+            site = CallSite(sc, func, tuple(sc.locks), sc.in_while(), bool(sc.loops))
             site.ifs = tuple(sc.ifs)
             site.seq = self._next_seq()
             m.calls.append(site)
@@ -1411,7 +1413,7 @@ class Collector:
                         recv,
                         meth,
                         tuple(sc.locks),
-                        "while" in sc.loops,
+                        sc.in_while(),
                         sc.ifs[-1].test if sc.ifs else None,
                         reported=_returned(self._stmt, node),
                         caught=self._caught_in(sc),
@@ -1568,7 +1570,7 @@ class Collector:
             and name not in sc.params
             and sc.is_local(name)
             and all(_new_object(v) for v in values or ())
-            and sc.bound_in.get(name) == tuple(sc.loop_ids)
+            and sc.bound_in.get(name) == sc.loop_ids()
         )
 
     def _with_block(self, receiver: str) -> int:

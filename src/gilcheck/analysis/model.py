@@ -98,10 +98,9 @@ class Scope:
     # walk state (only meaningful while the collector is inside this scope)
     locks: list[str] = field(default_factory=list)
     checks: list[CheckFrame] = field(default_factory=list)
-    loops: list[str] = field(default_factory=list)
-    #: the loops being walked, innermost last (their nodes' ids, parallel to ``loops``)
-    loop_ids: list[int] = field(default_factory=list)
-    #: the loops a local was last bound in (``loop_ids`` then): ``acc = Acc()`` inside the
+    #: the ``for``/``while`` loops being walked, innermost last
+    loops: list[cst.For | cst.While] = field(default_factory=list)
+    #: the loops a local was last bound in (``loop_ids()`` then): ``acc = Acc()`` inside the
     #: loop that starts the thread gives each start its own object
     bound_in: dict[str, tuple[int, ...]] = field(default_factory=dict)
     ifs: list[cst.If] = field(default_factory=list)
@@ -118,6 +117,14 @@ class Scope:
     #: it contains ``yield``: calling it only builds a generator, its body runs where that
     #: generator is iterated
     generator: bool = False
+
+    def in_while(self) -> bool:
+        """Is the walk inside a ``while`` loop of this function?"""
+        return any(isinstance(loop, cst.While) for loop in self.loops)
+
+    def loop_ids(self) -> tuple[int, ...]:
+        """The loops being walked, by identity."""
+        return tuple(map(id, self.loops))
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

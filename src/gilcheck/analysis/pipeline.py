@@ -14,7 +14,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import Collector, dotted_name, walk_nodes
+from gilcheck.analysis.collector import Collector, class_like, dotted_name, walk_nodes
 from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
@@ -592,10 +592,7 @@ def _one_class(values: Iterable[str]) -> str | None:
     if len(classes) != 1:
         return None
     (value,) = classes
-    last = value.rpartition(".")[2]
-    if value.startswith("<") or not last[:1].isupper() or last.isupper():
-        return None
-    return value
+    return value if not value.startswith("<") and class_like(value) else None
 
 
 def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]:

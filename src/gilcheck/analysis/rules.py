@@ -18,6 +18,7 @@ import libcst as cst
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import (
     ANY_KEY,
+    class_like,
     dotted_name,
     ends_with,
     literal_key,
@@ -2618,7 +2619,7 @@ def _call_has_identity(call: cst.Call, judge: Judge, scope: Scope) -> bool:
     last = name.rpartition(".")[2].lstrip("_")
     if last.startswith(_FACTORY_PREFIXES):
         return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
-    return last[:1].isupper() and not last.isupper()  # ``Client(...)``, not ``CONSTANT(...)``
+    return class_like(last)  # ``Client(...)``, not ``CONSTANT(...)``
 
 
 def _owner_key(ref: Ref, target: str) -> str:
