@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import gilcheck
-from gilcheck.analysis.project import NO_THREAD
+from gilcheck.analysis.project import NO_THREAD, ONE_OWNER, ONE_UPDATER
 from gilcheck.analysis.project import ONE_WAITER as ONE_WAITER_REASON
 from gilcheck.cli import command
 from gilcheck.registry import RULES
@@ -414,6 +414,42 @@ def test_markdown_format() -> None:
     assert "GIL001" in run.stdout and "GIL003" in run.stdout
     assert "`bad.py`" in run.stdout
     assert "| --- |" in run.stdout  # it has tables
+
+
+SENDER = """\
+import threading
+
+
+class Sender:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.sent = 0
+        self.queued = 0
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            self.sent += 1
+            self.queued -= 1
+
+    def reset(self):
+        self.sent = 0
+"""
+
+
+def test_json_tells_one_updater_from_one_owner() -> None:
+    """A counter that only the sender thread updates is ``low`` for one of two reasons: no
+    other thread writes it (``queued``), or the others only store a new value (``sent``,
+    zeroed by ``reset()``): a race then loses the reset, not an update."""
+    write("sender.py", SENDER)
+    run = cli("--format", "json", "--min-confidence", "low", "sender.py")
+    found = json.loads(run.stdout)["findings"]
+    why = {f["line"]: (f["confidence"], f["why_low"]) for f in found}
+    assert why == {13: ("low", ONE_UPDATER), 14: ("low", ONE_OWNER)}
+    # a second updater makes it a lost update again
+    write("sender.py", SENDER.replace("self.sent = 0", "self.sent += 10"))
+    found = json.loads(cli("--format", "json", "sender.py").stdout)["findings"]
+    assert [(f["line"], f["confidence"]) for f in found] == [(13, "high")]
 
 
 def test_markdown_audit_says_why_low_findings_are_low() -> None:

@@ -392,6 +392,7 @@ def _candidate(
         writer=raw.writer,
         main_thread=raw.main_thread,
         writers=tuple(_writer_ref(w, judge) for w in raw.writers),
+        updaters=tuple(_writer_ref(w, judge) for w in raw.updaters),
         before_start=_writer_ref(raw.before_start, judge) if raw.before_start else "",
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
@@ -427,7 +428,8 @@ def _summary(
                 lock_owners.add(judge.class_qualname(info))
                 break
     entries: list[EntrySummary] = []
-    for entry in model.entries:
+    looped = judge.looped_starts
+    for index, entry in enumerate(model.entries):
         target = entry.target
         entry_scope = entry.scope
         target_ref, bound = _entry_target(entry, judge)
@@ -454,9 +456,11 @@ def _summary(
                 bound=bound,
                 via_class=_via_class(entry, judge),
                 keywords=entry.keywords,
-                # a one-worker pool runs its tasks one at a time: one thread, not several
-                multi=not entry.serial and (entry.in_loop or entry.kind in _POOL_KINDS),
-                looped=entry.in_loop,
+                # a one-worker pool runs its tasks one at a time: one thread, not several;
+                # a helper that starts a thread, called in a loop, starts several
+                multi=not entry.serial
+                and (entry.in_loop or index in looped or entry.kind in _POOL_KINDS),
+                looped=entry.in_loop or index in looped,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
                 process=entry.process,

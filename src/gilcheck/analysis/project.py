@@ -40,6 +40,10 @@ ONE_WAITER = (
 NO_THREAD = "no thread gilcheck can see runs this code"
 RUNS_ONCE = "set-up, script or test code that runs once, before threads or on one thread"
 ONE_OWNER = "one thread owns the state (no second thread writes it)"
+ONE_UPDATER = (
+    "one thread updates it; the other threads only store a whole new value (a reset), so at "
+    "worst a store is lost, not an update"
+)
 UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
 BUILT = "runs only while its object is being built (only constructors call it)"
@@ -620,6 +624,12 @@ class Project:
             owned = kind in ("global", "class") and entry is not None and candidate.writers
             if owned and self.one_owner((candidate.func, *candidate.writers), process_wide=True):
                 return _low(f, ONE_OWNER)  # one thread owns the state
+            if (
+                owned
+                and candidate.updaters
+                and self.one_owner((candidate.func, *candidate.updaters), process_wide=True)
+            ):
+                return _low(f, ONE_UPDATER)
             if entry is not None:
                 return self._high(f, entry)
             return f if f.confidence > Confidence.LOW else _low(f, NO_THREAD)
@@ -632,6 +642,13 @@ class Project:
             writers = [w for w in candidate.writers if not self._built_writer(w)]
             if entry is not None and self.one_owner((candidate.func, *writers)):
                 return _low(f, ONE_OWNER)  # one thread owns the state
+            # a read-modify-write that one thread alone makes, against stores elsewhere
+            # (``self.sent += 1`` in the sender thread, ``self.sent = 0`` in ``reset()``):
+            # what a race loses is the reset. On the reviewed corpora such findings were
+            # real races 3 times in 20 (halo's and discord.py's resets that the update undoes)
+            updaters = [w for w in candidate.updaters if not self._built_writer(w)]
+            if entry is not None and updaters and self.one_owner((candidate.func, *updaters)):
+                return _low(f, ONE_UPDATER)
             if entry is not None:
                 return self._high(f, entry)
             if candidate.guarded:  # locked elsewhere: the author treats it as shared

@@ -111,6 +111,9 @@ class Raw:
     main_thread: bool = False
     #: kind "instance": the functions that write the same state (conflict analysis)
     writers: tuple[str, ...] = ()
+    #: a read-modify-write (GIL001, GIL004): the part of ``writers`` that updates the state
+    #: rather than only storing a whole new value (empty for other findings)
+    updaters: tuple[str, ...] = ()
     #: why the finding stays ``low`` whatever the project pass learns (see ``_capped_by``)
     capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
@@ -662,11 +665,19 @@ class Judge:
         return self._writers_and_removers[1]
 
     @functools.cached_property
+    def updaters(self) -> dict[str, tuple[str, ...]]:
+        """The part of ``writers`` that updates the state: every writer but those whose
+        writes to it are all blind stores of the whole value (``self.sent = 0``, a reset).
+        A store racing with another thread's ``+=`` loses the store, not an update."""
+        return self._writers_and_removers[2]
+
+    @functools.cached_property
     def _writers_and_removers(
         self,
-    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         found: dict[str, dict[str, str]] = {}
         removing: set[tuple[str, str]] = set()
+        updating: set[tuple[str, str]] = set()
         for w in self.m.writes:
             if w.op == "read":
                 continue
@@ -680,18 +691,21 @@ class Judge:
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
-            if (
-                w.op == "del"
-                or w.method in known.REMOVING_METHODS
-                or (w.op == "assign" and not w.subscript and not w.method)
-            ):
+            store = w.op == "assign" and not w.subscript and not w.method
+            if w.op == "del" or w.method in known.REMOVING_METHODS or store:
                 removing.add((key, func))
+            if not store:
+                updating.add((key, func))
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         removers = {
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
             for key, funcs in found.items()
         }
-        return writers, removers
+        updaters = {
+            key: tuple(label for func, label in funcs.items() if (key, func) in updating)
+            for key, funcs in found.items()
+        }
+        return writers, removers, updaters
 
     @functools.cached_property
     def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
@@ -710,6 +724,31 @@ class Judge:
         ``if``) is a starter too (amqpstorm's ``start_inbound`` -> ``_create_inbound_thread``;
         three levels). Helpers that start a thread only when none runs (``_ensure_worker``) are not
         starters: what their callers write beside them can meet the running thread."""
+        found, starters = self._starts_and_starters
+        starts = {fid: list(sites) for fid, sites in found.items()}
+        for fid, index in starters.items():
+            slot = self.m.entries[index].slot
+            for site in self._call_sites.get(fid, ()):
+                if site.by_name and not site.in_loop and not _asks_if_running(site.ifs, slot):
+                    starts.setdefault(site.caller.fid, []).append((index, site.seq))
+        return starts
+
+    @functools.cached_property
+    def looped_starts(self) -> frozenset[int]:
+        """Thread starts (indexes in ``m.entries``) made by a starter (``_thread_starts``)
+        that this module calls inside a loop: ``for _ in range(n): self._launch()`` starts
+        ``n`` threads of one target, as a start written in the loop would."""
+        _, starters = self._starts_and_starters
+        return frozenset(
+            index
+            for fid, index in starters.items()
+            if any(site.by_name and site.in_loop for site in self._call_sites.get(fid, ()))
+        )
+
+    @functools.cached_property
+    def _starts_and_starters(self) -> tuple[dict[int, list[tuple[int, int]]], dict[int, int]]:
+        """``_thread_starts`` without the starters' call sites, and the starters: function
+        -> the entry (index) it always starts."""
         later: dict[int, list[tuple[int, bool]]] = {}
         for scope, seq, conditional in self.m.start_calls:
             later.setdefault(scope.fid, []).append((seq, conditional))
@@ -746,12 +785,7 @@ class Judge:
             if not more:
                 break
             starters.update(more)
-        for fid, index in starters.items():
-            slot = self.m.entries[index].slot
-            for site in self._call_sites.get(fid, ()):
-                if site.by_name and not site.in_loop and not _asks_if_running(site.ifs, slot):
-                    starts.setdefault(site.caller.fid, []).append((index, site.seq))
-        return starts
+        return starts, starters
 
     def _called_apart(self, scope: Scope) -> tuple[int, ...]:
         """The threads (indexes in ``m.entries``) that every call of ``scope`` in this module
@@ -1197,6 +1231,7 @@ class Judge:
                         scope,
                         ref,
                         needs_thread=True,
+                        updaters=self.updaters.get(_owner_key(ref, w.target), ()),
                     )
                 )
                 continue
@@ -1239,6 +1274,9 @@ class Judge:
                     ref,
                     # process-wide state: low unless a thread is seen running the update
                     needs_thread=ref.kind in _PROCESS_WIDE,
+                    updaters=self.updaters.get(_owner_key(ref, w.target), ())
+                    if ref.kind in _OWNED_KINDS
+                    else (),
                 )
             )
 

@@ -46,6 +46,8 @@ class Candidate:
     #: every function of the module that writes the same state (one-owner analysis);
     #: ``func > target`` for one whose writes all come before it starts ``target``
     writers: tuple[str, ...] = ()
+    #: a read-modify-write: the part of ``writers`` that updates the state (not only stores)
+    updaters: tuple[str, ...] = ()
     #: why the finding stays ``low`` whatever the project pass learns (a documented contract,
     #: a benign outcome of the race...); shown in the message when it caps the finding
     capped_by: str = ""
