@@ -414,13 +414,26 @@ def qualify(model: ModuleModel, dotted: str, scope: Scope | None) -> str:
     return dotted
 
 
-def mentions(expr: cst.CSTNode | None, dotted: str) -> bool:
-    """Does ``expr`` read the dotted expression (``counter``, ``self.count``)?"""
+#: Keyword arguments that name a fallback: ``parse(raw, default=self.x)`` stores a new
+#: reading and only falls back on the old value.
+_FALLBACK_KEYWORDS = frozenset({"default", "fallback"})
+
+
+def mentions(expr: cst.CSTNode | None, dotted: str, *, fallbacks: bool = True) -> bool:
+    """Does ``expr`` read the dotted expression (``counter``, ``self.count``)? Without
+    ``fallbacks``, reads passed as a ``default=`` / ``fallback=`` argument do not count."""
     if expr is None:
         return False
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
+        if (
+            not fallbacks
+            and isinstance(node, cst.Arg)
+            and node.keyword is not None
+            and node.keyword.value in _FALLBACK_KEYWORDS
+        ):
+            continue
         if isinstance(node, cst.Name):
             if node.value == dotted:
                 return True
@@ -449,8 +462,14 @@ def _is_default_of(value: cst.BaseExpression | None, dotted: str) -> bool:
     ``x = cast(T, x)``: a type-checker hint that stores the same object back; and ``x =
     kwargs.get("x", x)`` / ``getattr(opts, "x", x)``: an override that keeps the current value
     when none is given, a store of the mapping's value, not one computed from ``x``
-    (botasaurus' decorators, on the twenty-second held-out corpus)."""
+    (botasaurus' decorators, on the twenty-second held-out corpus); and a new reading that
+    uses ``x`` only as its fallback, ``x = [parse(r, default=x[i]) for i, r in ...]`` (xArm's
+    ``get_position``: two threads each store a whole fresh reading) or ``x = reading or x``."""
+    if not mentions(value, dotted, fallbacks=False):
+        return True
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        if dotted_name(value.right) == dotted and not mentions(value.left, dotted):
+            return True  # ``x = reading or x``: the new value, or the old as a fallback
         return dotted_name(value.left) == dotted
     if isinstance(value, cst.Call) and all(a.keyword is None and not a.star for a in value.args):
         func = value.func
