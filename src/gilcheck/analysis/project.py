@@ -212,7 +212,11 @@ class Project:
             target = self.resolve(entry.target)
             if target is None or target in self.generators:
                 continue
-            if entry.multi and not entry.looped and self._submitted_once(entry):
+            if (
+                entry.multi
+                and not entry.looped
+                and (self._submitted_once(entry) or _rearms(target, entry))
+            ):
                 entry = replace(entry, multi=False)
             starts.append((target, entry))
             owner = self.class_of(target)
@@ -681,11 +685,19 @@ class Project:
 _CONSTRUCTORS = known.CONSTRUCTION_METHODS - {"__del__", "__setstate__"}
 
 
+#: Pool entry kinds whose task can hand the pool its own successor (``to_thread`` waits).
+_RESUBMIT_KINDS = _ONE_TASK_KINDS - {"to_thread"}
+
+
 def _rearms(target: str, entry: EntrySummary) -> bool:
     """``Timer(delay, self._poll)`` inside ``_poll`` itself: the timer thread schedules its
     successor as it finishes (a polling chain), so the chain is one thread at a time, not a
-    second one."""
-    return entry.kind == "Timer" and entry.caller == target
+    second one. So is a pool task that submits itself, outside any loop (azureml's
+    ``RunWatcher.refresh_requeue``: ``self._executor.submit(self.refresh_requeue)`` after
+    each pulse)."""
+    if entry.caller != target or entry.looped:
+        return False
+    return entry.kind == "Timer" or entry.kind in _RESUBMIT_KINDS
 
 
 def _low(f: Finding, why: str) -> Finding:
