@@ -557,6 +557,19 @@ class Judge:
             if len(construction) == before:
                 break
 
+    @functools.cached_property
+    def _thread_targets(self) -> frozenset[int]:
+        """Functions of this module handed to a thread or pool here (``Thread(target=
+        self._add)``): besides their call sites, they run on a thread of their own."""
+        found: set[int] = set()
+        for entry in self.m.entries:
+            if entry.target_scope is not None:
+                found.add(entry.target_scope.fid)
+            name = dotted_name(entry.target) if entry.target is not None else None
+            if name and entry.scope is not None:
+                found.update(s.fid for s in self._callee_scopes(name, entry.scope))
+        return frozenset(found)
+
     def _inherited_locks(self, *, methods: bool) -> dict[int, frozenset[str]]:
         """Locks a private helper or a method holds because every caller in this module holds
         them. A method called by its own class only under the class's lock is part of the
@@ -569,9 +582,19 @@ class Judge:
             changed = False
             for fid, callers in sites.items():
                 scope = self._scope_by_fid[fid]
-                if scope.name.startswith("__") or fid in construction:
-                    continue
-                public = not scope.name.startswith("_") and any(c.by_name for c in callers)
+                if not _private(scope.name) and scope.name.startswith("__"):
+                    continue  # a dunder: the language calls it from anywhere
+                if fid in construction or fid in self._thread_targets:
+                    continue  # a thread target runs without its callers' locks too
+                # a function nested in another is called only where it is defined (scalyr's
+                # ``wait_block`` inside ``simulate_waiting``, between acquire and release);
+                # a name-mangled ``__helper`` only by its class
+                nested = scope.kind == "function" and scope.parent is not None
+                public = (
+                    not scope.name.startswith("_")
+                    and not nested
+                    and any(c.by_name for c in callers)
+                )
                 if public and (scope.cls is None or not methods):
                     continue  # a public function: callers elsewhere need not hold the lock
                 common: set[str] | None = None
