@@ -251,9 +251,12 @@ class Project:
         self.starts = starts = [(t, e) for t, e in starts if not e.process]
         targets = {target for target, entry in starts if not _rearms(target, entry)}
         slots: dict[str, int] = {}
+        chains: set[str] = set()
         for index, (target, entry) in enumerate(starts):
-            if _rearms(target, entry) and target in targets:
-                continue  # the thread that runs ``target`` already counts for this one
+            if _rearms(target, entry):
+                if target in targets or target in chains:
+                    continue  # the thread that runs ``target`` already counts for this one
+                chains.add(target)  # re-armed at several places, still one chain
             context = index
             if entry.serial and entry.slot:
                 # every task handed to one one-worker pool runs in its one thread
