@@ -759,13 +759,18 @@ class Judge:
     @functools.cached_property
     def looped_starts(self) -> frozenset[int]:
         """Thread starts (indexes in ``m.entries``) made by a starter (``_thread_starts``)
-        that this module calls inside a loop: ``for _ in range(n): self._launch()`` starts
-        ``n`` threads of one target, as a start written in the loop would."""
+        that this module calls inside a ``for`` loop: ``for _ in range(n): self._launch()``
+        starts ``n`` threads of one target, as a start written in the loop would. Not inside
+        a ``while`` loop: that is mostly a retry (Reticulum's ``reconnect_port`` calls
+        ``configure_device()`` until the port is back online), one thread at a time."""
         _, starters = self._starts_and_starters
         return frozenset(
             index
             for fid, index in starters.items()
-            if any(site.by_name and site.in_loop for site in self._call_sites.get(fid, ()))
+            if any(
+                site.by_name and site.in_loop and not site.in_while
+                for site in self._call_sites.get(fid, ())
+            )
         )
 
     @functools.cached_property
