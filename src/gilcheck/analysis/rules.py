@@ -23,6 +23,7 @@ from gilcheck.analysis.collector import (
     ends_with,
     literal_key,
     mentions,
+    occurrences,
     qualify,
     subscript_index,
     subscript_key,
@@ -690,8 +691,11 @@ class Judge:
     @functools.cached_property
     def updaters(self) -> dict[str, tuple[str, ...]]:
         """The part of ``writers`` that updates the state: every writer but those whose
-        writes to it are all blind stores of the whole value (``self.sent = 0``, a reset).
-        A store racing with another thread's ``+=`` loses the store, not an update."""
+        writes to it are all blind stores of the whole value (``self.sent = 0``, a reset)
+        and that do not read it (``total = self.size + n`` then ``self.size = total`` is a
+        read-modify-write through a local, cherrypy's ``MemoryCache.put``; ``n = self.sent``
+        then ``self.sent = 0`` takes the count and can lose what comes in between). A store
+        racing with another thread's ``+=`` loses the store, not an update."""
         return self._writers_and_removers[2]
 
     @functools.cached_property
@@ -701,6 +705,7 @@ class Judge:
         found: dict[str, dict[str, str]] = {}
         removing: set[tuple[str, str]] = set()
         updating: set[tuple[str, str]] = set()
+        stores: dict[tuple[str, str], tuple[Scope, str, int]] = {}  # blind stores, counted
         for w in self.m.writes:
             if w.op == "read":
                 continue
@@ -719,6 +724,12 @@ class Judge:
                 removing.add((key, func))
             if not store:
                 updating.add((key, func))
+            else:
+                _, _, count = stores.get((key, func), (w.scope, w.target, 0))
+                stores[(key, func)] = (w.scope, w.target, count + 1)
+        for pair, (scope, target, count) in stores.items():
+            if pair not in updating and occurrences(scope.node, target) > count:
+                updating.add(pair)  # it reads what it stores over: an update through a local
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         removers = {
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
