@@ -728,8 +728,12 @@ class Judge:
                 _, _, count = stores.get((key, func), (w.scope, w.target, 0))
                 stores[(key, func)] = (w.scope, w.target, count + 1)
         for pair, (scope, target, count) in stores.items():
-            if pair not in updating and occurrences(scope.node, target) > count:
-                updating.add(pair)  # it reads what it stores over: an update through a local
+            if (
+                pair not in updating
+                and occurrences(scope.node, target) > count
+                and _stores_what_it_read(scope.node, target)
+            ):
+                updating.add(pair)  # an update through a local, or a take-and-reset
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         removers = {
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
@@ -2374,6 +2378,27 @@ def _returns(scope: Scope) -> bool:
         if node is scope.node or not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             todo.extend(node.children)
     return False
+
+
+def _stores_what_it_read(func: cst.CSTNode, target: str) -> bool:
+    """Does ``func`` store into ``target`` a value computed from it through a local
+    (``total = self.size + n`` ... ``self.size = total``), or copy it to a local before it
+    stores over it (``taken = self.count`` ... ``self.count = 0``: what comes in between is
+    lost)? A read in a test or a log message (``if self.tries == 1:``) is neither."""
+    derived: set[str] = set()
+    stored: list[cst.BaseExpression] = []
+    for node in walk_nodes(func):
+        if not isinstance(node, cst.Assign):
+            continue
+        for t in node.targets:
+            name = t.target
+            if isinstance(name, cst.Name) and mentions(node.value, target):
+                if dotted_name(node.value) == target:
+                    return True  # a copy of the value it is about to store over
+                derived.add(name.value)
+            elif dotted_name(name) == target:
+                stored.append(node.value)
+    return any(mentions(value, local) for value in stored for local in derived)
 
 
 def _private(name: str) -> bool:
