@@ -688,24 +688,50 @@ class Judge:
         ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
         return self._writers_and_removers[1]
 
+    def updaters_of(self, key: str) -> tuple[str, ...]:
+        """The functions of this module that update ``key`` rather than only store over it:
+        every writer but those whose writes are all blind stores of the whole value
+        (``self.sent = 0``, a reset) and that do not store what they read (``total =
+        self.size + n`` then ``self.size = total`` is a read-modify-write through a local,
+        cherrypy's ``MemoryCache.put``; ``n = self.sent`` then ``self.sent = 0`` takes the
+        count and can lose what comes in between). A store racing with another thread's
+        ``+=`` loses the store, not an update. Asked only for read-modify-write findings:
+        the test walks the storing functions."""
+        found = self._updaters_cache.get(key)
+        if found is None:
+            stores = self._writers_and_removers[3].get(key, {})
+            found = tuple(
+                label
+                for func, label in self._writers_and_removers[2].get(key, {}).items()
+                if func not in stores
+                or (
+                    occurrences(stores[func][0].node, stores[func][1]) > stores[func][2]
+                    and _stores_what_it_read(stores[func][0].node, stores[func][1])
+                )
+            )
+            self._updaters_cache[key] = found
+        return found
+
     @functools.cached_property
-    def updaters(self) -> dict[str, tuple[str, ...]]:
-        """The part of ``writers`` that updates the state: every writer but those whose
-        writes to it are all blind stores of the whole value (``self.sent = 0``, a reset)
-        and that do not read it (``total = self.size + n`` then ``self.size = total`` is a
-        read-modify-write through a local, cherrypy's ``MemoryCache.put``; ``n = self.sent``
-        then ``self.sent = 0`` takes the count and can lose what comes in between). A store
-        racing with another thread's ``+=`` loses the store, not an update."""
-        return self._writers_and_removers[2]
+    def _updaters_cache(self) -> dict[str, tuple[str, ...]]:
+        return {}
 
     @functools.cached_property
     def _writers_and_removers(
         self,
-    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    ) -> tuple[
+        dict[str, tuple[str, ...]],
+        dict[str, tuple[str, ...]],
+        dict[str, dict[str, str]],
+        dict[str, dict[str, tuple[Scope, str, int]]],
+    ]:
+        """Per piece of state: its writers, its removers, its writers' labels by function,
+        and the functions whose writes to it are all blind stores (with the target as
+        written and how many such stores)."""
         found: dict[str, dict[str, str]] = {}
         removing: set[tuple[str, str]] = set()
         updating: set[tuple[str, str]] = set()
-        stores: dict[tuple[str, str], tuple[Scope, str, int]] = {}  # blind stores, counted
+        stores: dict[str, dict[str, tuple[Scope, str, int]]] = {}  # blind stores, counted
         for w in self.m.writes:
             if w.op == "read":
                 continue
@@ -725,25 +751,18 @@ class Judge:
             if not store:
                 updating.add((key, func))
             else:
-                _, _, count = stores.get((key, func), (w.scope, w.target, 0))
-                stores[(key, func)] = (w.scope, w.target, count + 1)
-        for pair, (scope, target, count) in stores.items():
-            if (
-                pair not in updating
-                and occurrences(scope.node, target) > count
-                and _stores_what_it_read(scope.node, target)
-            ):
-                updating.add(pair)  # an update through a local, or a take-and-reset
+                counted = stores.setdefault(key, {})
+                _, _, count = counted.get(func, (w.scope, w.target, 0))
+                counted[func] = (w.scope, w.target, count + 1)
+        for key, counted in stores.items():
+            for func in [f for f in counted if (key, f) in updating]:
+                del counted[func]  # it updates the state elsewhere in its body anyway
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         removers = {
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
             for key, funcs in found.items()
         }
-        updaters = {
-            key: tuple(label for func, label in funcs.items() if (key, func) in updating)
-            for key, funcs in found.items()
-        }
-        return writers, removers, updaters
+        return writers, removers, found, stores
 
     @functools.cached_property
     def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
@@ -1274,7 +1293,7 @@ class Judge:
                         scope,
                         ref,
                         needs_thread=True,
-                        updaters=self.updaters.get(_owner_key(ref, w.target), ()),
+                        updaters=self.updaters_of(_owner_key(ref, w.target)),
                     )
                 )
                 continue
@@ -1317,7 +1336,7 @@ class Judge:
                     ref,
                     # process-wide state: low unless a thread is seen running the update
                     needs_thread=ref.kind in _PROCESS_WIDE,
-                    updaters=self.updaters.get(_owner_key(ref, w.target), ())
+                    updaters=self.updaters_of(_owner_key(ref, w.target))
                     if ref.kind in _OWNED_KINDS
                     else (),
                 )
