@@ -449,28 +449,6 @@ def mentions(expr: cst.CSTNode | None, dotted: str, *, fallbacks: bool = True) -
     return False
 
 
-def occurrences(expr: cst.CSTNode, dotted: str) -> int:
-    """How many times ``expr`` names the dotted expression, read or written (``self.n`` in
-    ``total = self.n + k; self.n = total`` twice). Lambdas count too."""
-    found = 0
-    stack: list[cst.CSTNode] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Global | cst.Nonlocal):
-            continue  # a declaration, not a use
-        if isinstance(node, cst.Name):
-            found += node.value == dotted
-            continue
-        if isinstance(node, cst.Attribute):
-            if dotted_name(node) == dotted:
-                found += 1
-                continue
-            stack.append(node.value)
-            continue
-        _push_children(node, stack)
-    return found
-
-
 def _item_text(node: cst.CSTNode) -> str:
     """Whitespace-free source of an item expression: ``d[k]``, ``m[r][c]``."""
     return "".join(_EMPTY_MODULE.code_for_node(node).split())

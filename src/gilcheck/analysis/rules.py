@@ -23,7 +23,6 @@ from gilcheck.analysis.collector import (
     ends_with,
     literal_key,
     mentions,
-    occurrences,
     qualify,
     subscript_index,
     subscript_key,
@@ -703,11 +702,7 @@ class Judge:
             found = tuple(
                 label
                 for func, label in self._writers_and_removers[2].get(key, {}).items()
-                if func not in stores
-                or (
-                    occurrences(stores[func][0].node, stores[func][1]) > stores[func][2]
-                    and _stores_what_it_read(stores[func][0].node, stores[func][1])
-                )
+                if func not in stores or _stores_what_it_read(*stores[func])
             )
             self._updaters_cache[key] = found
         return found
@@ -723,15 +718,15 @@ class Judge:
         dict[str, tuple[str, ...]],
         dict[str, tuple[str, ...]],
         dict[str, dict[str, str]],
-        dict[str, dict[str, tuple[Scope, str, int]]],
+        dict[str, dict[str, tuple[cst.CSTNode, str]]],
     ]:
         """Per piece of state: its writers, its removers, its writers' labels by function,
-        and the functions whose writes to it are all blind stores (with the target as
-        written and how many such stores)."""
+        and the functions whose writes to it are all blind stores (with the function's node
+        and the target as written)."""
         found: dict[str, dict[str, str]] = {}
         removing: set[tuple[str, str]] = set()
         updating: set[tuple[str, str]] = set()
-        stores: dict[str, dict[str, tuple[Scope, str, int]]] = {}  # blind stores, counted
+        stores: dict[str, dict[str, tuple[cst.CSTNode, str]]] = {}  # blind stores only
         for w in self.m.writes:
             if w.op == "read":
                 continue
@@ -751,12 +746,10 @@ class Judge:
             if not store:
                 updating.add((key, func))
             else:
-                counted = stores.setdefault(key, {})
-                _, _, count = counted.get(func, (w.scope, w.target, 0))
-                counted[func] = (w.scope, w.target, count + 1)
-        for key, counted in stores.items():
-            for func in [f for f in counted if (key, f) in updating]:
-                del counted[func]  # it updates the state elsewhere in its body anyway
+                stores.setdefault(key, {})[func] = (w.scope.node, w.target)
+        for key, funcs_storing in stores.items():
+            for func in [f for f in funcs_storing if (key, f) in updating]:
+                del funcs_storing[func]  # it updates the state elsewhere in its body anyway
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         removers = {
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
