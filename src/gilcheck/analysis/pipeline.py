@@ -277,7 +277,8 @@ def _analyze(
     raws = judge.run()
     positions = _positions(tree, model, raws, ast_tree, text)
     lines = split_lines(shown)
-    candidates = tuple(_candidate(r, path, judge, positions, lines, shifts) for r in raws)
+    refs: dict[tuple[str, ...], tuple[str, ...]] = {}  # writer lists shared by many findings
+    candidates = tuple(_candidate(r, path, judge, positions, lines, shifts, refs) for r in raws)
     summary = _summary(model, judge, path, positions)
     suppressions = parse_suppressions(shown)
     return ModuleResult(
@@ -345,6 +346,7 @@ def _candidate(
     positions: dict[cst.CSTNode, CodeRange],
     lines: list[str],
     shifts: dict[int, int],
+    refs: dict[tuple[str, ...], tuple[str, ...]],
 ) -> Candidate:
     rng = positions[raw.node]
     start = rng.start
@@ -391,8 +393,8 @@ def _candidate(
         guarded=raw.guarded,
         writer=raw.writer,
         main_thread=raw.main_thread,
-        writers=tuple(_writer_ref(w, judge) for w in raw.writers),
-        updaters=tuple(_writer_ref(w, judge) for w in raw.updaters),
+        writers=_writer_refs(raw.writers, judge, refs),
+        updaters=_writer_refs(raw.updaters, judge, refs),
         before_start=_writer_ref(raw.before_start, judge) if raw.before_start else "",
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
@@ -688,6 +690,18 @@ def _kind_through_class(head: str, attr: str, scope: Scope | None, judge: Judge)
         if method is not None:
             return method.kind
     return None
+
+
+def _writer_refs(
+    writers: tuple[str, ...], judge: Judge, refs: dict[tuple[str, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """``_writer_ref`` of each writer, once per list: the findings on one piece of state
+    share its writers (3,000 updates of one global in a generated module: 3,000 lists of
+    3,000), and the one tuple is pickled once into the summary."""
+    found = refs.get(writers)
+    if found is None:
+        found = refs[writers] = tuple(_writer_ref(w, judge) for w in writers)
+    return found
 
 
 def _writer_ref(writer: str, judge: Judge) -> str:
