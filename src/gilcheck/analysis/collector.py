@@ -1095,7 +1095,9 @@ class Collector:
             if sc is None:
                 return
             rmw = augmented or mentions_item(value, base, _item_text(target))
-            self._write(stmt, "rmw" if rmw else "assign", base, subscript=True)
+            # ``stats["sent"] += 1``: the one item it updates (not ``per_host[h]["ok"]``)
+            item = (subscript_key(target) or "") if root is target.value else ""
+            self._write(stmt, "rmw" if rmw else "assign", base, subscript=True, item=item)
 
     def _del(self, node: cst.Del) -> None:
         self._del_target(node.target, node)
@@ -1128,6 +1130,7 @@ class Collector:
         subscript: bool = False,
         method: str = "",
         keyed: bool = False,
+        item: str = "",
     ) -> None:
         """Record a write. ``keyed``: the act addresses one item by a computed key
         (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
@@ -1189,6 +1192,7 @@ class Collector:
                 initializing=initializing,
                 caught=self._caught_in(sc),
                 seq=self._next_seq(),
+                item=item,
             )
         )
 

@@ -274,7 +274,8 @@ def unsafe_doc() -> re.Pattern[str]:
 
 
 #: The caller holds the lock: "you are holding the lock", "Lock must be held by caller",
-#: "Caller already holds self._lock", "Called with self._lock already held".
+#: "Caller already holds self._lock", "Called with self._lock already held", "You MUST
+#: protect this function with this object's lock" (taurus's ``EventListener.waitEvent``).
 _HELD = (
     r"\b(?:you\s+are|caller\s+(?:is|must\s+be))\s+(?:already\s+)?holding\b"
     r"|\bwhile\s+holding\s+the\s+(?:[\w.`]+\s+)?lock\b"
@@ -283,6 +284,8 @@ _HELD = (
     r"|\bcaller\s+(?:must\s+)?(?:already\s+)?holds?\s+(?:the\s+)?[\w.`]*\s*lock\b"
     r"|\b(?:must|should)\s+(?:already\s+)?(?:be\s+holding|hold)\s+(?:the\s+|a\s+)?[\w.`]*\s*"
     r"(?:lock|mutex|condition)\b"
+    r"|\b(?:must|should)\s+(?:protect|guard)\s+(?:this|the|each|every|any)\s+"
+    r"(?:function|method|call)s?\s+with\s+(?:[\w.`']+\s+){0,3}?(?:lock|mutex|condition)\b"
 )
 
 

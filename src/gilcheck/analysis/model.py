@@ -160,6 +160,8 @@ class Write:
     caught: frozenset[str] = frozenset()
     #: position in the walk (document order): tells a write before a thread start from one after
     seq: int = 0
+    #: the constant key of a one-level item write (``stats["sent"] += 1`` -> ``'sent'``)
+    item: str = ""
 
 
 @dataclass(eq=False)

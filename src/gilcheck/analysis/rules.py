@@ -719,11 +719,14 @@ class Judge:
         dict[str, tuple[str, ...]],
         dict[str, dict[str, str]],
         dict[str, dict[str, tuple[cst.CSTNode, str]]],
+        dict[str, dict[str, set[str]]],
     ]:
         """Per piece of state: its writers, its removers, its writers' labels by function,
-        and the functions whose writes to it are all blind stores (with the function's node
-        and the target as written)."""
+        the functions whose writes to it are all blind stores (with the function's node
+        and the target as written), and the items each function writes (``""`` for a write
+        that is not to one constant item)."""
         found: dict[str, dict[str, str]] = {}
+        items: dict[str, dict[str, set[str]]] = {}
         removing: set[tuple[str, str]] = set()
         updating: set[tuple[str, str]] = set()
         stores: dict[str, dict[str, tuple[cst.CSTNode, str]]] = {}  # blind stores only
@@ -740,6 +743,7 @@ class Judge:
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
+            items.setdefault(key, {}).setdefault(func, set()).add(w.item)
             store = w.op == "assign" and not w.subscript and not w.method
             if w.op == "del" or w.method in known.REMOVING_METHODS or store:
                 removing.add((key, func))
@@ -755,7 +759,23 @@ class Judge:
             key: tuple(label for func, label in funcs.items() if (key, func) in removing)
             for key, funcs in found.items()
         }
-        return writers, removers, found, stores
+        return writers, removers, found, stores, items
+
+    def for_item(self, labels: tuple[str, ...], key: str, item: str) -> tuple[str, ...]:
+        """The writers among ``labels`` that can touch the constant item ``item`` of ``key``:
+        those that write it, or write the container other than through one constant item
+        (``stats.clear()``, ``stats[k]``, ``stats = {}``). A connector whose receiving thread
+        alone counts ``statistics["MessagesReceived"]`` and whose sending thread alone counts
+        ``statistics["MessagesSent"]`` has one writer per item (thingsboard-gateway); a dict
+        changes one item at a time, so the two never lose each other's update."""
+        if not item:
+            return labels
+        funcs = self._writers_and_removers[4].get(key, {})
+        return tuple(
+            label
+            for label in labels
+            if funcs.get(label.partition(BEFORE_INDEX)[0], {""}) & {item, ""}
+        )
 
     @functools.cached_property
     def _thread_starts(self) -> dict[int, list[tuple[int, int]]]:
@@ -1131,8 +1151,11 @@ class Judge:
         scope: Scope,
         ref: Ref | None,
         confidence: Confidence | None = None,
+        item: str = "",
         **extra: object,
     ) -> Raw:
+        """``item``: the constant item a read-modify-write updates (``stats["sent"]``): only
+        the writers that can touch it are the state's writers."""
         kind = "fixed" if ref is None else ref.kind
         capped_by = self._capped_by(code, node, symbol, scope, ref)
         if confidence is None:
@@ -1151,7 +1174,9 @@ class Judge:
             param=ref.param if ref else -1,
             guarded=self._guarded(ref, symbol),
             main_thread=self.on_main_thread(scope),
-            writers=self.writers.get(_owner_key(ref, symbol), ())
+            writers=self.for_item(
+                self.writers.get(_owner_key(ref, symbol), ()), _owner_key(ref, symbol), item
+            )
             if ref is not None and ref.kind in _OWNED_KINDS
             else (),
             capped_by=capped_by,
@@ -1329,7 +1354,12 @@ class Judge:
                     ref,
                     # process-wide state: low unless a thread is seen running the update
                     needs_thread=ref.kind in _PROCESS_WIDE,
-                    updaters=self.updaters_of(_owner_key(ref, w.target))
+                    item=w.item,
+                    updaters=self.for_item(
+                        self.updaters_of(_owner_key(ref, w.target)),
+                        _owner_key(ref, w.target),
+                        w.item,
+                    )
                     if ref.kind in _OWNED_KINDS
                     else (),
                 )
@@ -1915,6 +1945,9 @@ class Judge:
             for entered in self._entered_locks(lk, scope):  # ``with self:``: its ``__enter__``
                 locks.append(f"{lk}.{entered}")
                 held.add(f"{lk}.{entered}")
+            for taken in self._helper_locks(lk, scope):  # ``self.lock()``: what it acquires
+                locks.append(taken)
+                held.add(taken)
         for lk in locks:
             if lk.startswith("@") and scope.self_name:
                 attr = self._decorator_lock(lk[1:])
@@ -1946,6 +1979,26 @@ class Judge:
             for key in enter.returned_locks
             if key.startswith(prefix) and "." not in key[len(prefix) :]
         ]
+
+    def _helper_locks(self, lk: str, scope: Scope) -> list[str]:
+        """``self.lock()`` held (an ``ACQUIRE_RELEASE`` helper call) where the helper is a
+        method or function of this module that returns holding what it acquired: those locks,
+        in the caller's terms. taurus's ``EventGenerator.lock()`` is ``self.cond.acquire()``,
+        so ``try: self.lock() ... self.cond.notifyAll()`` holds the Condition."""
+        if not lk.endswith("()"):
+            return []
+        callee = self._callee_scope(lk[:-2], scope)
+        if callee is None or not callee.returns_holding:
+            return []
+        taken: list[str] = []
+        for key in callee.returned_locks:
+            head, dot, rest = key.partition(".")
+            if callee.self_name and head == callee.self_name:
+                if dot and scope.self_name and lk.startswith(scope.self_name + "."):
+                    taken.append(f"{scope.self_name}.{rest}")
+            elif not callee.is_local(head) and not scope.is_local(head):
+                taken.append(key)  # a module-level lock, the same name in both functions
+        return taken
 
     def _decorator_lock(self, name: str) -> str | None:
         """The instance attribute a locking decorator of this module holds: ``def
