@@ -36,14 +36,18 @@ THREADED = (
     "    counter += 1\n"
     "for _ in range(2):\n"
     "    threading.Thread(target=work).start()\n"
+    "print(counter)\n"
 )
 # A visible GIL001 at line 6 (pool threads update the global).
 VISIBLE = (
     "counter = 0\n\n\ndef bump():\n    global counter\n    counter += 1\n\n\n"
-    "def serve(pool):\n    pool.submit(bump)\n"
+    "def serve(pool):\n    pool.submit(bump)\n    return counter\n"
 )
 # The same update with no thread in sight: GIL001, low (hidden by default), line 6.
-UNSEEN = "counter = 0\n\n\ndef bump():\n    global counter\n    counter += 1\n"
+UNSEEN = (
+    "counter = 0\n\n\ndef bump():\n    global counter\n    counter += 1\n\n\n"
+    "def total():\n    return counter\n"
+)
 # A medium finding: a lock built lazily, no thread in sight (GIL002, line 6).
 MEDIUM = (
     "import threading\n\n_lock = None\n\n\ndef get_lock():\n    global _lock\n"
@@ -1051,7 +1055,7 @@ def test_report_unused_suppressions(invoke: Invoke) -> None:
     assert invoke("s.py").code == 0
     run = invoke("--report-unused-suppressions", "s.py")
     assert run.code == 1
-    assert "s.py:8:" in run.all and "unused suppression" in run.all and "GIL002" in run.all
+    assert "s.py:9:" in run.all and "unused suppression" in run.all and "GIL002" in run.all
     assert "s.py:5:" not in run.all  # the used one is not reported
     # with a machine-readable format the JSON on stdout stays valid
     as_json = invoke("--report-unused-suppressions", "--format", "json", "s.py")

@@ -29,6 +29,7 @@ BAD = (
     "    global counter\n"
     "    counter += 1\n"
     "threading.Thread(target=work).start(); threading.Thread(target=work).start()\n"
+    "print(counter)\n"
 )
 CLEAN = (
     "import threading\n"

@@ -35,6 +35,7 @@ THREADED_LINES = [
     "    global count",
     "    count += 1",
     "threading.Thread(target=inc).start(); threading.Thread(target=inc).start()",
+    "print(count)",
 ]
 THREADED = "\n".join(THREADED_LINES) + "\n"
 

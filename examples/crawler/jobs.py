@@ -46,3 +46,7 @@ class JobQueue:
     def discard(self, count):
         # Jobs dropped upstream: the count goes down without the lock that put() takes.
         self.submitted -= count  # expect: GIL006
+
+    def pending(self):
+        with self.cv:
+            return self.submitted

@@ -289,15 +289,22 @@ def _cached(task: _Task) -> ModuleResult | None:
 def finish(results: list[ModuleResult], config: Config) -> Report:
     """The project pass and the filters, over all per-file results."""
     from gilcheck.analysis.project import Project
+    from gilcheck.analysis.unread import lower_unread
     from gilcheck.suppressions import Suppressions, apply_suppressions, unused_suppressions
 
     project = Project(r.summary for r in results if r.summary is not None)
     enabled = config.enabled_codes
     report = Report(findings=[], files_checked=len(results))
+    settled = [project.settle(c) for r in results for c in r.candidates]
+    if len(results) > 1:  # one file alone cannot show that nothing else reads the state
+        settled = lower_unread(settled, [r.path for r in results], _text_of)
+    by_path: dict[str, list[Finding]] = {}
+    for f in settled:
+        by_path.setdefault(f.path, []).append(f)
     for result in results:
         if result.error is not None:
             report.internal_errors.append((result.path, result.error))
-        findings = _dedupe([project.settle(c) for c in result.candidates])
+        findings = _dedupe(by_path.pop(result.path, []))
         off = config.codes_ignored_for(result.path)
         findings = [f for f in findings if f.code in enabled and f.code not in off]
         supp = result.suppressions
@@ -316,6 +323,14 @@ def finish(results: list[ModuleResult], config: Config) -> Report:
     report.findings.sort(key=lambda f: f.sort_key)
     report.selected.sort(key=lambda f: f.sort_key)
     return report
+
+
+def _text_of(path: str) -> str | None:
+    """A checked file's text for the write-only test (``unread``), None when unreadable."""
+    try:
+        return _read(path).decode("utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -555,7 +555,7 @@ class Project:
             why = CAPPED_FALLBACK
         if why and f.confidence > Confidence.LOW:
             # Say why: a capped finding may still name the thread that reaches it.
-            return _lowered(f, why)
+            return lowered(f, why)
         return f
 
     def _in_fallback(self, func: str) -> bool:
@@ -581,7 +581,7 @@ class Project:
             several = self.several_threads(candidate.func)
             if several is not None:
                 return self._high(f, several)
-            return _lowered(f, ONE_WAITER)
+            return lowered(f, ONE_WAITER)
         if kind == "iter":
             if candidate.cls and not self.is_concurrent(candidate.cls):
                 # An instance's container, in a class that shows no sign of being shared
@@ -709,6 +709,6 @@ def _low(f: Finding, why: str) -> Finding:
     return replace(f.with_confidence(Confidence.LOW), extra=extra)
 
 
-def _lowered(f: Finding, why: str) -> Finding:
+def lowered(f: Finding, why: str) -> Finding:
     """``f`` at ``low``, its message ending with the reason: ``... (low: why)``."""
     return _low(replace(f, message=f"{f.message} (low: {why})"), why)

@@ -1,0 +1,144 @@
+"""State that nothing reads: a lost update of a write-only counter changes nothing.
+
+A read-modify-write race loses an update. When no code of the project reads the state
+(only its own updates, stores and resets name it), nothing can see the loss: lumibot's
+``CONNECTION_DIAGNOSTICS["network_requests"] += 1``, a diagnostics counter that only tests
+would read. After the project pass has settled every finding, the visible GIL001, GIL004 and
+GIL006 findings are checked against the text of every file given: a line that reads the
+state's name anywhere (its own module or another) keeps the finding; so does dynamic access
+to the object's attributes in its own module (``vars(self)``, ``__dict__``, ``asdict``,
+``getattr`` with a computed name, ``globals()``). The test works on text, not on the tree, and
+leans towards "read": a name in a string, a comment-free ``def`` line, a multi-line
+expression all count as reads. Only whole lines that store to the name, update it, declare
+it (``global``) or call a mutating method on it as a statement do not.
+
+A run that checks one file (a pre-commit hook given one changed file, an editor) cannot see
+the readers in other files, so it leaves these findings as they are; a run over several
+files trusts that they hold the readers (as the project pass trusts them for threads).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+
+from gilcheck.analysis.project import lowered
+from gilcheck.findings import Confidence, Finding
+
+#: The ``why_low`` reason (the audit groups by it).
+WRITE_ONLY = (
+    "nothing reads it (only its own updates and stores name it), so a lost update changes nothing"
+)
+
+#: Rules whose hazard is a lost update of the state.
+CODES = frozenset({"GIL001", "GIL004", "GIL006"})
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_OPERATOR = r"(?:[-+*/%|&^@]|//|\*\*|<<|>>)?"
+_MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove|insert|pop|popleft"
+#: Reads of an object's attributes that name none of them: an attribute may be read this way.
+_DYNAMIC = re.compile(
+    r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bgetattr\(\s*[^,()]+,\s*(?![\"'])"
+)
+#: The same for a module's globals.
+_DYNAMIC_GLOBALS = re.compile(r"\bglobals\(\)|\bvars\(\)")
+
+
+@functools.cache
+def _patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """For ``name``: a line that only declares, deletes or mutates it as a statement; a line
+    that stores to it (group 1: the target as written, ``self.n``); a mention of it with
+    the dotted expression before it (group 1)."""
+    word = re.escape(name)
+    target = rf"((?:[\w.]+\.)?{word})"
+    return (
+        re.compile(rf"\s*(?:(?:global|nonlocal|del)\b|{target}\.(?:{_MUTATORS})\()"),
+        re.compile(rf"\s*{target}(?:\[[^\]]*\])*\s*(?::[^=]*)?{_OPERATOR}=(?!=)"),
+        re.compile(rf"((?<![\w.])(?:[\w.]*\.)?{word})(?!\w)"),
+    )
+
+
+def _line_reads(line: str, name: str) -> bool:
+    """Does this line (with ``name`` in it) read ``name``? A store to it reads only when
+    its value names the state through another object (``other.n = self.n``)."""
+    hash_ = line.find("#")
+    if hash_ >= 0:
+        before = line[:hash_]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            line = before  # the rest is a comment
+    declares, stores, mention = _patterns(name)
+    if declares.match(line):
+        return False
+    found = stores.match(line)
+    if found is None:
+        return mention.search(line) is not None
+    own = found.group(1)
+    return any(m.group(1) != own for m in mention.finditer(line, found.end()))
+
+
+def reads(text: str, name: str) -> bool:
+    """Does ``text`` read ``name`` (see the module docstring)?"""
+    size = len(name)
+    start = 0
+    while True:
+        i = text.find(name, start)
+        if i < 0:
+            return False
+        begin = text.rfind("\n", 0, i) + 1
+        end = text.find("\n", i)
+        end = end if end >= 0 else len(text)
+        start = max(i + size, end)
+        if _line_reads(text[begin:end], name):
+            return True
+
+
+def state_name(f: Finding) -> str | None:
+    """The identifier of the state a finding updates (``self.stats`` -> ``stats``)."""
+    last = f.symbol.rpartition(".")[2]
+    return last if _IDENTIFIER.fullmatch(last) else None
+
+
+def lower_unread(
+    findings: list[Finding], paths: Iterable[str], read: Callable[[str], str | None]
+) -> list[Finding]:
+    """``findings`` with the visible lost-update findings on unread state made ``low``.
+    ``paths``: every file of the run; ``read``: its text, or None when it cannot be read."""
+    asked: dict[str, set[str]] = {}  # name -> the files of findings about it
+    attributes: set[str] = set()  # the names asked about as an attribute (``self.n``)
+    for f in findings:
+        if f.code in CODES and f.confidence > Confidence.LOW:
+            name = state_name(f)
+            if name is not None:
+                asked.setdefault(name, set()).add(f.path)
+                if "." in f.symbol:
+                    attributes.add(name)
+    if not asked:
+        return findings
+    unread = set(asked)
+    seen: set[str] = set()
+    for path in paths:
+        if not unread:
+            break
+        seen.add(path)
+        hits = [name for name in unread if path in asked[name]]
+        text = read(path)
+        if text is None:
+            unread.difference_update(hits)  # its own file unreadable: assume it reads it
+            continue
+        if hits and _DYNAMIC_GLOBALS.search(text):
+            unread.difference_update(hits)
+        elif hits and _DYNAMIC.search(text):
+            unread.difference_update(name for name in hits if name in attributes)
+        for name in [n for n in unread if n in text]:
+            if reads(text, name):
+                unread.discard(name)
+    unread -= {name for name in unread if not asked[name] <= seen}  # an owner never read
+    if not unread:
+        return findings
+    return [
+        lowered(f, WRITE_ONLY)
+        if f.code in CODES and f.confidence > Confidence.LOW and state_name(f) in unread
+        else f
+        for f in findings
+    ]
