@@ -398,6 +398,7 @@ def _candidate(
         before_start=_writer_ref(raw.before_start, judge) if raw.before_start else "",
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
+        actors=_writer_refs(raw.actors, judge, refs),
     )
 
 

@@ -48,6 +48,10 @@ UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
 BUILT = "runs only while its object is being built (only constructors call it)"
 OWN_OBJECT = "every thread that runs it is handed an object of its own (built for that start)"
+ONE_ACTOR = (
+    "one thread runs the check and the act, so no second thread can pass the check and act "
+    "again; other threads only store"
+)
 JOINED = (
     "the threads that change it are tasks of a `with` pool block, which ends before the code "
     "that iterates can run"
@@ -637,6 +641,12 @@ class Project:
                 and self.one_owner((candidate.func, *candidate.updaters), process_wide=True)
             ):
                 return _low(f, ONE_UPDATER)
+            if (
+                owned
+                and candidate.actors
+                and self.one_owner((candidate.func, *candidate.actors), process_wide=True)
+            ):
+                return _low(f, ONE_ACTOR)
             if entry is not None:
                 return self._high(f, entry)
             return f if f.confidence > Confidence.LOW else _low(f, NO_THREAD)
@@ -656,6 +666,11 @@ class Project:
             updaters = [w for w in candidate.updaters if not self._built_writer(w)]
             if entry is not None and updaters and self.one_owner((candidate.func, *updaters)):
                 return _low(f, ONE_UPDATER)
+            # a double initialization needs two threads in the check: one thread alone runs
+            # it (vnpy's ``check_heartbeat`` on the server thread; ``start()`` only stores)
+            actors = (candidate.func, *candidate.actors)
+            if entry is not None and candidate.actors and self.one_owner(actors):
+                return _low(f, ONE_ACTOR)
             if entry is not None:
                 return self._high(f, entry)
             if candidate.guarded:  # locked elsewhere: the author treats it as shared

@@ -118,6 +118,10 @@ class Raw:
     capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
+    #: GIL002 whose act stores (``if x is None: x = make()``, ``if k not in d: d[k] = v``):
+    #: the functions that store to the state under a check of it (a double act needs two
+    #: threads running those checks)
+    actors: tuple[str, ...] = ()
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -706,6 +710,20 @@ class Judge:
             )
             self._updaters_cache[key] = found
         return found
+
+    @functools.cached_property
+    def _actors(self) -> dict[str, tuple[str, ...]]:
+        """State -> the functions that store to it under a check of it (its check-then-acts,
+        the double-checked ones included)."""
+        found: dict[str, dict[str, None]] = {}
+        for w in self.m.writes:
+            if w.check is None or w.op == "read":
+                continue
+            ref = self.write_ref(w)
+            if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
+                continue
+            found.setdefault(_owner_key(ref, w.target), {})[self.qualname(w.scope)] = None
+        return {key: tuple(funcs) for key, funcs in found.items()}
 
     @functools.cached_property
     def _updaters_cache(self) -> dict[str, tuple[str, ...]]:
@@ -1411,6 +1429,8 @@ class Judge:
                 continue  # the failure the race can cause is caught right there
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
+            if w.op == "assign" and not w.method and ref.kind in _OWNED_KINDS:
+                raw = replace(raw, actors=self._actors.get(_owner_key(ref, w.target), ()))
             if self._benign_act(w, frame) or (w.op == "read" and self._only_wiped(w.target, scope)):
                 raw = replace(
                     raw, capped_by=raw.capped_by or "losing the race only repeats a harmless act"

@@ -53,6 +53,9 @@ class Candidate:
     capped_by: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
+    #: GIL002 whose act stores: the functions that store to the state under a check of it
+    #: (one thread running them all cannot act twice)
+    actors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
