@@ -1437,7 +1437,7 @@ class Judge:
                 )
             elif _tests_own_store(frame.node, w):
                 raw = replace(raw, capped_by=raw.capped_by or _OWN_STORE)
-            elif (built := self._act_builds(w, scope)) == _LOCK_OR_POOL:
+            elif (built := self._act_builds(w, scope)) == _LOCK:
                 pass
             elif built:
                 # not capped as a repeated initialization; a global needs a thread seen
@@ -1612,22 +1612,22 @@ class Judge:
 
     def _act_builds(self, w: Write, scope: Scope) -> str:
         """What the act builds, when losing the race matters whatever else is known:
-        ``_LOCK_OR_POOL`` or ``_RESOURCE``; "" for anything else.
+        ``_LOCK``, ``_POOL`` or ``_RESOURCE``; "" for anything else.
 
-        A lock or a worker pool (``_lock = Lock()``, ``locks[key] = Lock()``, ``_pool =
-        ThreadPoolExecutor()``, a class named ``...Lock`` or ``...Executor``) breaks by
-        itself, without thread evidence: two threads hold two different locks, so the lock
-        excludes nothing, or one of two pools is leaked with its threads; and building a lock
-        or a pool is itself the author's word that several threads call this code. Another
-        synchronization object, a thread or a resource (an ``Event``, a ``Queue``,
+        A lock (``_lock = Lock()``, ``locks[key] = Lock()``, a class named ``...Lock``)
+        breaks by itself, without thread evidence: two threads hold two different locks, so
+        the lock excludes nothing; and building a lock is itself the author's word that
+        several threads call this code. A worker pool, another synchronization object, a
+        thread or a resource (``ThreadPoolExecutor()``, an ``Event``, a ``Queue``,
         ``Thread()``, ``connect()``, ``open()``) is never capped as a repeated initialization
         (reached from a thread, the loser's copy is leaked or waited on in vain), but on a
         global or class attribute it needs a thread seen running the code, like every other
         check-then-act (a lazily built singleton, an initialize-once flag, a cache entry, a
-        read or removal after a membership test). On the seventeen reviewed corpora, the
-        lazily built locks and pools without thread evidence were real races 3 times in 7,
-        the events, queues, threads, connections and servers 0 times in 7: set-up code one
-        thread runs once (``benchmarks/review.md``, twelfth pass).
+        read or removal after a membership test). On the twenty-five reviewed corpora, the
+        lazily built locks without thread evidence were real races 3 times in 7; the lazily
+        built pools 2 times in 15 (pytango's global executors, built by the main thread or
+        harmlessly twice; ``benchmarks/review.md``, eighteenth pass); the events, queues,
+        threads, connections and servers 0 times in 7 (twelfth pass).
         """
         if w.op != "assign" or w.method:
             return ""
@@ -2856,14 +2856,15 @@ def _sync_object(qual: str, judge: Judge) -> bool:
 
 #: What an act builds (``_builds``): a lock or a worker pool; another synchronization object,
 #: a thread or a resource.
-_LOCK_OR_POOL = "lock or pool"
+_LOCK = "lock"
+_POOL = "pool"
 _RESOURCE = "resource"
 
 
 def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
-    """``_LOCK_OR_POOL`` when a branch of ``value`` builds a lock (condition, semaphore) or an
-    executor or worker pool; else ``_RESOURCE`` when one builds another synchronization
-    object, a thread or a resource; else ""."""
+    """``_LOCK`` when a branch of ``value`` builds a lock (condition, semaphore); else
+    ``_POOL`` when one builds an executor or worker pool; else ``_RESOURCE`` when one builds
+    another synchronization object, a thread or a resource; else ""."""
     found = ""
     for call in _branch_calls(value):
         name = dotted_name(call.func)
@@ -2876,12 +2877,13 @@ def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
             # ``_get_global_lock``); it is no evidence of threads, and no thread can use it
             continue
         last = name.rpartition(".")[2].lstrip("_")
-        if (
-            qual in known.EXECUTOR_FACTORIES
-            or judge._is_lock_value(qual)
-            or last.endswith(_LOCK_OR_POOL_SUFFIXES)
-        ):
-            return _LOCK_OR_POOL
+        if judge._is_lock_value(qual) or last.endswith(_LOCK_SUFFIXES):
+            return _LOCK
+        if qual in known.EXECUTOR_FACTORIES or last.endswith(_POOL_SUFFIXES):
+            found = _POOL
+            continue
+        if found == _POOL:
+            continue
         if (
             qual in known.THREAD_CLASSES
             or last.startswith(_RESOURCE_PREFIXES)
@@ -2893,8 +2895,10 @@ def _builds(value: cst.BaseExpression, judge: Judge, scope: Scope) -> str:
 
 #: Async frameworks: their locks, events and queues serve coroutines on one event loop.
 _ASYNC_MODULES = ("asyncio.", "anyio.", "trio.")
-#: Names of lock and worker-pool classes (``TqdmDefaultWriteLock``, ``DaemonExecutor``).
-_LOCK_OR_POOL_SUFFIXES = ("Lock", "Condition", "Semaphore", "Executor", "Pool")
+#: Names of lock classes (``TqdmDefaultWriteLock``).
+_LOCK_SUFFIXES = ("Lock", "Condition", "Semaphore")
+#: Names of worker-pool classes (``DaemonExecutor``).
+_POOL_SUFFIXES = ("Executor", "Pool")
 #: Names of other synchronization classes (``JobQueue``, ``StopEvent``).
 _OTHER_SYNC_SUFFIXES = ("Event", "Queue")
 #: Factories of resources: a second one is leaked, or both are used at once.
