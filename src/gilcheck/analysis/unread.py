@@ -10,7 +10,8 @@ to the object's attributes in its own module (``vars(self)``, ``__dict__``, ``as
 ``getattr`` with a computed name, ``globals()``). The test works on text, not on the tree, and
 leans towards "read": a name in a string, a comment-free ``def`` line, a multi-line
 expression all count as reads. Only whole lines that store to the name, update it, declare
-it (``global``) or call a mutating method on it as a statement do not.
+it (``global``) or call a mutating method on it as a statement do not. Only globals,
+``self.n`` and ``Class.n`` are judged, never another object's attribute.
 
 A run that checks one file (a pre-commit hook given one changed file, an editor) cannot see
 the readers in other files, so it leaves these findings as they are; a run over several
@@ -99,6 +100,16 @@ def state_name(f: Finding) -> str | None:
     return last if _IDENTIFIER.fullmatch(last) else None
 
 
+def _judged(f: Finding) -> str | None:
+    """The state name of a visible lost-update finding this test judges: a global, ``self.n``
+    or ``Class.n``. Not another object's attribute (``self.report.num_removed``): a report or
+    stats object is read whole, by a serializer in a module the text test cannot connect it
+    to (datahub's reports)."""
+    if f.code not in CODES or f.confidence == Confidence.LOW or f.symbol.count(".") > 1:
+        return None
+    return state_name(f)
+
+
 def lower_unread(
     findings: list[Finding], paths: Iterable[str], read: Callable[[str], str | None]
 ) -> list[Finding]:
@@ -107,15 +118,11 @@ def lower_unread(
     asked: dict[str, set[str]] = {}  # name -> the files of findings about it
     attributes: set[str] = set()  # the names asked about as an attribute (``self.n``)
     for f in findings:
-        if f.code in CODES and f.confidence > Confidence.LOW and f.symbol.count(".") <= 1:
-            # a global, ``self.n`` or ``Class.n``; not another object's attribute
-            # (``self.report.num_removed``): a report or stats object is read whole, by a
-            # serializer in a module the text test cannot connect it to (datahub's reports)
-            name = state_name(f)
-            if name is not None:
-                asked.setdefault(name, set()).add(f.path)
-                if "." in f.symbol:
-                    attributes.add(name)
+        name = _judged(f)
+        if name is not None:
+            asked.setdefault(name, set()).add(f.path)
+            if "." in f.symbol:
+                attributes.add(name)
     if not asked:
         return findings
     unread = set(asked)
@@ -139,12 +146,4 @@ def lower_unread(
     unread -= {name for name in unread if not asked[name] <= seen}  # an owner never read
     if not unread:
         return findings
-    return [
-        lowered(f, WRITE_ONLY)
-        if f.code in CODES
-        and f.confidence > Confidence.LOW
-        and f.symbol.count(".") <= 1
-        and state_name(f) in unread
-        else f
-        for f in findings
-    ]
+    return [lowered(f, WRITE_ONLY) if _judged(f) in unread else f for f in findings]
