@@ -23,6 +23,10 @@ What it does:
 reads it back instead of running gilcheck again). ``--sample N --seed S`` draws a fixed-seed random
 sample of N default-visible findings, stratified so that every rule with findings gets at least
 ``--per-rule`` of them (8) when it has that many, and prints a review template in Markdown.
+``--verdicts REVIEW`` reads the verdict rows of a review file (``benchmarks/review.md``: any table
+row with a backticked ``path.py:LINE``, a rule code and TRUE or FALSE) and prints precision with
+Wilson 95% intervals by rule, confidence and package, then lists the visible findings that no
+row judges yet.
 
 Examples::
 
@@ -30,6 +34,7 @@ Examples::
     python benchmarks/corpus.py --only requests,urllib3 --jobs 2
     python benchmarks/corpus.py --json /tmp/corpus.json
     python benchmarks/corpus.py --from-json /tmp/corpus.json --sample 60 --seed 1 > review.md
+    python benchmarks/corpus.py --from-json /tmp/corpus.json --verdicts benchmarks/review.md
 """
 
 from __future__ import annotations
@@ -457,6 +462,94 @@ def review_template(document: dict[str, Any], sample: list[dict[str, Any]], radi
     return "\n".join(out)
 
 
+# -- verdicts -----------------------------------------------------------------------------------
+#: A location cell of a review row: `path/to/file.py:LINE`, optionally "package: " first.
+_LOCATION = re.compile(r"`(?:[\w.\-]+: )?([\w./\-]+\.pyi?):(\d+)`")
+_CODE = re.compile(r"^GIL00\d$")
+_VERDICT = re.compile(r"^\**(TRUE|FALSE)\b")
+
+Key = tuple[str, int, str]
+
+
+def read_verdicts(review: Path) -> dict[Key, str]:
+    """Verdicts of ``review.md``'s table rows, keyed by (path, line, code).
+
+    A row is any Markdown table row with a backticked ``path.py:LINE`` location, a cell that is
+    exactly a rule code and a cell that starts with TRUE or FALSE (bold allowed), whatever the
+    column order of its pass. The file leads with its latest pass, so the first verdict of a
+    location wins: a later pass re-reading a finding overrides an older reading.
+    """
+    verdicts: dict[Key, str] = {}
+    for line in review.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        location = next((m for c in cells if (m := _LOCATION.search(c))), None)
+        code = next((c for c in cells if _CODE.match(c)), None)
+        verdict = next((m.group(1) for c in cells if (m := _VERDICT.match(c))), None)
+        if location and code and verdict:
+            key = (location.group(1), int(location.group(2)), code)
+            verdicts.setdefault(key, verdict)
+    return verdicts
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval (95% by default) of ``hits`` out of ``n``."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = hits / n
+    centre = p + z * z / (2 * n)
+    spread = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    denominator = 1 + z * z / n
+    return (max(0.0, (centre - spread) / denominator), min(1.0, (centre + spread) / denominator))
+
+
+def precision_report(document: dict[str, Any], verdicts: dict[Key, str]) -> str:
+    """Precision of the default-visible findings by rule, confidence and package.
+
+    Each visible finding is TRUE, FALSE or unread (no row in the review for its location and
+    code). Precision and its Wilson interval count read findings only; the unread ones are
+    listed after the table, so that a figure is quoted only once they are all read.
+    """
+    groups: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    unread: list[dict[str, Any]] = []
+    for f in sorted(document["findings"], key=sort_key):
+        if not visible(f):
+            continue
+        verdict = verdicts.get((f["path"], f["line"], f["code"]), "unread")
+        for group in ("all", f"rule {f['code']}", f"confidence {f['confidence']}"):
+            groups[group][verdict] += 1
+        groups[f"package {f['package']}"][verdict] += 1
+        if verdict == "unread":
+            unread.append(f)
+    order = sorted(groups, key=lambda g: (g.split()[0] != "all", g.split()[0], g))
+    header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
+    body = []
+    for g in order:
+        c = groups[g]
+        read = c["TRUE"] + c["FALSE"]
+        low, high = wilson(c["TRUE"], read)
+        share = f"{c['TRUE'] / read:.0%}" if read else "-"
+        span = f"{low:.0%}-{high:.0%}" if read else "-"
+        body.append([g, str(sum(c.values())), str(c["TRUE"]), str(c["FALSE"]), str(c["unread"])])
+        body[-1] += [share, span]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [header, *body]
+    ]
+    if unread:
+        lines += ["", f"{len(unread)} visible findings have no verdict in the review:"]
+        lines += [
+            f"  {f['package']}: {f['path']}:{f['line']} {f['code']} {f['confidence']}"
+            for f in unread
+        ]
+    return "\n".join(lines)
+
+
 # -- main ---------------------------------------------------------------------------------------
 def git_commit() -> str:
     """This checkout's commit, with ``+dirty`` when ``src/`` has uncommitted changes."""
@@ -563,6 +656,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="sample seed (1)")
     p.add_argument("--per-rule", type=int, default=8, help="minimum sampled per rule (8)")
     p.add_argument("--context", type=int, default=3, help="source lines each side (3)")
+    p.add_argument(
+        "--verdicts",
+        type=Path,
+        help="print precision of the visible findings from this review file's verdicts",
+    )
     return p.parse_args(argv)
 
 
@@ -579,7 +677,10 @@ def main(argv: list[str] | None = None) -> int:
         f"gilcheck {document['gilcheck_commit']} on Python {document['python']}, "
         f"{document['date']}; rule columns and vis/kloc count default-visible (medium+) findings"
     )
-    if args.sample:
+    if args.verdicts:
+        print(header + "\n\n" + report, file=sys.stderr)
+        print(precision_report(document, read_verdicts(args.verdicts)))
+    elif args.sample:
         sample = draw_sample(document["findings"], args.sample, args.seed, args.per_rule)
         document["seed"] = args.seed
         print(header + "\n\n" + report, file=sys.stderr)

@@ -59,3 +59,68 @@ def test_shared_folder_with_an_init_is_not_one_distributions_code(tmp_path: Path
     found = _corpus().installed(tmp_path)
     assert found["anvil-uplink"].tops == ["anvil", "google/__init__.py", "google/auth.py"]
     assert found["google-cloud-pubsublite"].tops == ["google/cloud/pubsublite"]
+
+
+REVIEW = """\
+# Review
+
+| # | location | code | confidence | verdict | reason |
+|---|---|---|---|---|---|
+| Z1 | `pkg/a.py:10` (`f`) | GIL004 | high | TRUE | two pool threads add |
+| Z2 | `pkg/a.py:20` (`g`) | GIL002 | medium | **FALSE** | unsure: one thread |
+
+## An older pass, another column order
+
+| 3 | GIL004 | medium | pkg | `pkg/a.py:10` (f) | FALSE | read again above |
+| 4 | GIL006 | high | pkg | `pkg/b.py:7` (h) | TRUE | the fast path skips the lock |
+| GIL004 | 26/33 (79%) |
+"""
+
+
+def _finding(path: str, line: int, code: str, confidence: str = "high") -> dict[str, object]:
+    return {
+        "package": "pkg",
+        "path": path,
+        "line": line,
+        "column": 1,
+        "code": code,
+        "confidence": confidence,
+        "message": "m",
+    }
+
+
+def test_verdicts_are_read_from_every_row_format_and_the_newest_wins(tmp_path: Path) -> None:
+    review = tmp_path / "review.md"
+    review.write_text(REVIEW)
+    assert _corpus().read_verdicts(review) == {
+        ("pkg/a.py", 10, "GIL004"): "TRUE",
+        ("pkg/a.py", 20, "GIL002"): "FALSE",
+        ("pkg/b.py", 7, "GIL006"): "TRUE",
+    }
+
+
+def test_precision_report_counts_read_findings_and_lists_unread_ones(tmp_path: Path) -> None:
+    corpus = _corpus()
+    review = tmp_path / "review.md"
+    review.write_text(REVIEW)
+    document = {
+        "findings": [
+            _finding("pkg/a.py", 10, "GIL004"),
+            _finding("pkg/a.py", 20, "GIL002", "medium"),
+            _finding("pkg/b.py", 7, "GIL006"),
+            _finding("pkg/c.py", 5, "GIL004"),
+            _finding("pkg/d.py", 1, "GIL004", "low"),  # not visible: not counted
+        ]
+    }
+    report = corpus.precision_report(document, corpus.read_verdicts(review)).splitlines()
+    rows = {line.split("  ")[0]: line.split() for line in report if line[:1].isalpha()}
+    assert rows["all"][1:6] == ["4", "2", "1", "1", "67%"]
+    assert rows["rule GIL004"][2:6] == ["2", "1", "0", "1"]
+    assert rows["confidence medium"][2:6] == ["1", "0", "1", "0"]
+    assert "1 visible findings have no verdict in the review:" in report
+    assert "  pkg: pkg/c.py:5 GIL004 high" in report
+
+
+def test_wilson_interval_matches_the_published_figure() -> None:
+    low, high = _corpus().wilson(84, 276)
+    assert (round(low, 2), round(high, 2)) == (0.25, 0.36)
