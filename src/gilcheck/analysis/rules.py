@@ -314,6 +314,11 @@ class Judge:
                 if depth == 0:
                     if head in sc.params and len(parts) >= 1:
                         idx = sc.params.index(head)
+                        owner = self.handed_self.get((id(sc), idx))
+                        if owner is not None and len(parts) > 1:
+                            # ``Thread(target=watch, args=(self,))``: ``pool.n`` is the
+                            # starting object's own state, judged as ``self.n`` is
+                            return Ref("instance", f"{owner}.{parts[1]}", cls=owner)
                         return Ref("param", f"{self.qualname(sc)}:{head}", param=idx)
                     return Ref("local", head)
                 if head == sc.self_name and sc.cls is not None and len(parts) > 1:
@@ -357,6 +362,42 @@ class Judge:
                 ):
                     return True
         return False
+
+    @functools.cached_property
+    def handed_self(self) -> dict[tuple[int, int], str]:
+        """Parameters of module functions that only ever receive a method's own ``self``.
+
+        ``Thread(target=watch, args=(self,))`` in a method of ``Pool`` (or
+        ``args=(weakref.proxy(self),)``, urllib3-future's idle-connection watcher): when every
+        start of ``watch`` in this module passes the starting object at that position, and the
+        module neither calls ``watch`` directly nor hands it on as a value, ``pool.n`` in
+        ``watch`` is ``Pool``'s instance state, with ``Pool``'s other writers (the one-owner
+        analysis sees a watcher per object). Keyed by (id of the function's scope, parameter
+        index); the value is the class's qualified name.
+        """
+        found: dict[tuple[str, int], str | None] = {}
+        targets: set[int] = set()
+        for e in self.m.entries:
+            if not isinstance(e.target, cst.Name) or e.target.value not in self.m.functions:
+                continue
+            targets.add(id(e.target))
+            name, sc = e.target.value, e.scope
+            owner, self_name = None, ""
+            if sc is not None and sc.cls is not None and sc.self_name and not e.process:
+                owner = None if sc.is_local(name) else self.class_qualname(sc.cls)
+                self_name = sc.self_name
+            for i, arg in enumerate(e.args):
+                mine = owner if owner and _is_self(arg, self_name) else None
+                found[(name, i)] = mine if found.get((name, i), mine) == mine else None
+        if not found:
+            return {}
+        elsewhere = {c.callee for c in self.m.calls}
+        elsewhere |= {dotted for _, dotted, node in self.m.value_refs if id(node) not in targets}
+        return {
+            (id(self.m.functions[name]), i): owner
+            for (name, i), owner in found.items()
+            if owner is not None and name not in elsewhere
+        }
 
     @functools.cached_property
     def confined_classes(self) -> set[str]:
@@ -2807,6 +2848,15 @@ def _call_has_identity(call: cst.Call, judge: Judge, scope: Scope) -> bool:
     if last.startswith(_FACTORY_PREFIXES):
         return True  # ``sqlite3.connect()``, ``create_engine()``, ``load_settings()``
     return class_like(last)  # ``Client(...)``, not ``CONSTANT(...)``
+
+
+def _is_self(arg: cst.BaseExpression, self_name: str) -> bool:
+    """``self``, or ``weakref.proxy(self)``: the object itself, handed on."""
+    if isinstance(arg, cst.Call) and len(arg.args) == 1 and not arg.args[0].keyword:
+        name = dotted_name(arg.func) or ""
+        if name.rpartition(".")[2] == "proxy":
+            arg = arg.args[0].value
+    return bool(self_name) and isinstance(arg, cst.Name) and arg.value == self_name
 
 
 def _owner_key(ref: Ref, target: str) -> str:
