@@ -962,8 +962,9 @@ class Collector:
 
     def _return(self, node: cst.Return) -> None:
         self._walk_children(node)
-        if self.scope is not None and isinstance(node.value, cst.Name):
-            self.scope.returns.append(node.value.value)
+        if self.scope is not None and node.value is not None:
+            # a name or a dotted name (``return self._lock``); "" for any other value
+            self.scope.returns.append(dotted_name(node.value) or "")
 
     def _namedexpr(self, node: cst.NamedExpr) -> None:
         self.walk(node.value)

@@ -466,6 +466,9 @@ class Judge:
             qual = self.qualify(expr[5:], scope)
             if qual in self.lock_types or self._locking_manager(qual):
                 return DEFINITE
+            callee = self._callee_scope(expr[5:], scope) if scope is not None else None
+            if callee is not None and callee is not scope and self._returns_lock(callee):
+                return DEFINITE  # ``with _get_lock(self):``, a getter that returns a lock
             return NOT_A_LOCK
         if expr.endswith(ITEM):
             # ``with self.locks[key]:``: a lock when the container is built to hold locks
@@ -509,6 +512,28 @@ class Judge:
         info = self.class_named(qual)
         enter = self._method(info, "__enter__") if info is not None else None
         return enter is not None and enter.returns_holding
+
+    def _returns_lock(self, func: Scope) -> bool:
+        """Does every ``return`` of ``func`` return a lock that outlives the call: an
+        attribute or a global (``return self._lock``), or a local that the function also
+        stores on an object (a lazily built per-object lock's getter: ``lock =
+        threading.RLock()``, ``recorder._lock = lock``, ``return lock``)? A local lock that
+        stays local is a new lock per call, which excludes nobody."""
+        returned = func.returns
+        if not returned:
+            return False
+        kept = {
+            value.value
+            for w in self.m.writes
+            if w.scope is func and w.op == "assign" and "." in w.target and not w.subscript
+            if isinstance(value := _assigned_value(w.node), cst.Name)
+        }
+        return all(
+            name
+            and ("." in name or not func.is_local(name) or name in kept)
+            and self.lock_strength(name, func) == DEFINITE
+            for name in returned
+        )
 
     def _is_lock_value(self, value: str) -> bool:
         if value in self.lock_types:
@@ -1132,7 +1157,7 @@ class Judge:
                 return self._property_closure(scope.cls, method) or method
             return self._stored_closure(scope.cls, head, rest)
         if rest:
-            return None
+            return self._singleton_method(head, rest, scope)
         sc: Scope | None = scope
         while sc is not None:
             for value in sc.local_values.get(head, []):
@@ -1142,6 +1167,24 @@ class Judge:
                 return None
             sc = sc.parent
         return self.m.functions.get(head)
+
+    def _singleton_method(self, head: str, name: str, scope: Scope) -> Scope | None:
+        """``_wn.run()`` where the module binds ``_wn`` only to an instance of one of its
+        own classes (``_wn = _WrapNumbers()``, psutil's ``wrap_numbers``): that class's
+        method. Not when ``head`` is a local or parameter of the calling function or of a
+        function around it."""
+        sc: Scope | None = scope
+        while sc is not None:
+            if head in sc.global_names:
+                break
+            if sc.is_local(head):
+                return None
+            sc = sc.parent
+        values = self.m.module_values.get(head, [])
+        infos = {id(info): info for v in values if (info := self.class_named(self._strip(v)))}
+        if not values or len(infos) != 1 or len(infos) != len({self._strip(v) for v in values}):
+            return None
+        return self._method(next(iter(infos.values())), name)
 
     # -- lock suggestion ------------------------------------------------------------------------
     @functools.cached_property
