@@ -29,6 +29,11 @@ from gilcheck.analysis.summary import (
 from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding
 
 MAX_DEPTH = 2
+#: How many calls further up the one-owner analysis looks for the start of a writer that no
+#: start reaches within ``MAX_DEPTH`` (litdata's ``PrepareChunksThread``: ``run`` ->
+#: ``_run_loop`` -> ``_download_chunk_indexes`` -> ``_finalize_downloaded_chunk``). Such a
+#: writer is not thread-reachable evidence by itself; it only tells whose thread it runs in.
+OWNER_EXTRA = 2
 
 #: Why a GIL003 finding is ``low``.
 ONE_WAITER = (
@@ -303,6 +308,29 @@ class Project:
                     queue.append(callee)
         return order
 
+    def owner_contexts(self, func: str) -> set[int]:
+        """The starts whose thread runs ``func``: those that reach it within ``MAX_DEPTH``
+        calls or, when none does, those that reach a caller of it up to ``OWNER_EXTRA`` calls
+        further up (an empty set: no start is seen running it)."""
+        found = self.contexts.get(func)
+        if found:
+            return found
+        out: set[int] = set()
+        frontier, seen = {func}, {func}
+        for _ in range(OWNER_EXTRA):
+            above: set[str] = set()
+            for f in frontier:
+                for caller in self._callers.get(f, ()):
+                    if caller in seen:
+                        continue
+                    seen.add(caller)
+                    if caller in self.contexts:
+                        out |= self.contexts[caller]
+                    else:
+                        above.add(caller)
+            frontier = above
+        return out
+
     def one_owner(self, funcs: Iterable[str], *, process_wide: bool = False) -> bool:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
 
@@ -321,7 +349,7 @@ class Project:
         before: list[str] = []  # targets of the starts that pre-start writers precede
         for item in funcs:
             func, _, started = item.partition(BEFORE_START)
-            found = self.contexts.get(func)
+            found = self.owner_contexts(func)
             if not found:
                 if started:  # ``func > target``: it writes only before it starts ``target``
                     before.append(started)
