@@ -297,9 +297,28 @@ def _released_key(recv: str, meth: str) -> str | None:
     return _lock_key(recv, acquire) if acquire is not None else None
 
 
+def _guarded_lock_call(small: cst.BaseSmallStatement) -> tuple[str, str] | None:
+    """``flag and L.acquire()`` / ``flag and L.release()`` as a statement (netius's
+    ``push(work, lock=True)``): an optional lock, taken when the flag says the caller does
+    not hold it already."""
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.BooleanOperation):
+        return None
+    op = small.value
+    if not isinstance(op.operator, cst.And) or not isinstance(op.right, cst.Call):
+        return None
+    mc = _method_call(cst.Expr(op.right))
+    if mc is not None and mc[0] and (mc[1] in ACQUIRE_RELEASE or mc[1] in _RELEASE_ACQUIRE):
+        return mc
+    return None
+
+
 def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
     if isinstance(stmt, cst.SimpleStatementLine):
-        return [mc for small in stmt.body if (mc := _method_call(small)) is not None]
+        return [
+            mc
+            for small in stmt.body
+            if (mc := _method_call(small) or _guarded_lock_call(small)) is not None
+        ]
     if isinstance(stmt, cst.Try):
         # ``try: lock.acquire() finally: ...``: still held after the ``try`` statement unless
         # the body or the ``finally`` releases it (generic-connection-pool's ``SharedLock``)
@@ -323,17 +342,13 @@ def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
                 return [mc]
     if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
         # An optional lock: ``if lock is not None: lock.acquire()`` ... ``if lock is not
-        # None: lock.release()`` (tqdm's ``TqdmDefaultWriteLock``). Held in between when
-        # there is one.
+        # None: lock.release()`` (tqdm's ``TqdmDefaultWriteLock``), or ``if locking:
+        # self._lock.acquire()`` where a flag says whether the caller holds it already.
+        # Held in between when it is taken.
         (only,) = stmt.body.body
         if isinstance(only, cst.SimpleStatementLine) and len(only.body) == 1:
             mc = _method_call(only.body[0])
-            if (
-                mc is not None
-                and mc[0]
-                and mentions(stmt.test, mc[0])
-                and (mc[1] in ACQUIRE_RELEASE or mc[1] in _RELEASE_ACQUIRE)
-            ):
+            if mc is not None and mc[0] and (mc[1] in ACQUIRE_RELEASE or mc[1] in _RELEASE_ACQUIRE):
                 return [mc]
     return []
 
