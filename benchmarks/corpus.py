@@ -522,7 +522,8 @@ def precision_report(document: dict[str, Any], verdicts: dict[Key, str]) -> str:
         groups[f"package {f['package']}"][verdict] += 1
         if verdict == "unread":
             unread.append(f)
-    order = sorted(groups, key=lambda g: (g.split()[0] != "all", g.split()[0], g))
+    kinds = {"all": 0, "rule": 1, "confidence": 2, "package": 3}
+    order = sorted(groups, key=lambda g: (kinds[g.split()[0]], g))
     header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
     body = []
     for g in order:
