@@ -29,11 +29,12 @@ from gilcheck.analysis.summary import (
 from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding
 
 MAX_DEPTH = 2
-#: How many calls further up the one-owner analysis looks for the start of a writer that no
-#: start reaches within ``MAX_DEPTH`` (litdata's ``PrepareChunksThread``: ``run`` ->
-#: ``_run_loop`` -> ``_download_chunk_indexes`` -> ``_finalize_downloaded_chunk``). Such a
-#: writer is not thread-reachable evidence by itself; it only tells whose thread it runs in.
-OWNER_EXTRA = 2
+#: How many calls up the one-owner analysis follows the callers of a writer that no start
+#: reaches within ``MAX_DEPTH``, looking for the starts' targets (litdata's
+#: ``PrepareChunksThread``: ``run`` -> ``_run_loop`` -> ``_download_chunk_indexes`` ->
+#: ``_finalize_downloaded_chunk``). Such a writer is not thread-reachable evidence by itself;
+#: it only tells whose thread it runs in.
+OWNER_CLIMB = 3
 
 #: Why a GIL003 finding is ``low``.
 ONE_WAITER = (
@@ -310,26 +311,38 @@ class Project:
 
     def owner_contexts(self, func: str) -> set[int]:
         """The starts whose thread runs ``func``: those that reach it within ``MAX_DEPTH``
-        calls or, when none does, those that reach a caller of it up to ``OWNER_EXTRA`` calls
-        further up (an empty set: no start is seen running it)."""
+        calls or, when none does, the starts whose targets every chain of its callers reaches
+        within ``OWNER_CLIMB`` calls up (litdata's ``_finalize_downloaded_chunk`` <-
+        ``_download_chunk_indexes`` <- ``_run_loop`` <- ``run``). An empty set: no start is
+        seen running it, or some chain of callers leads to a function no start runs, which
+        any thread may call (dogstatsd's public ``gauge()`` -> ... -> ``_xmit_packet_attempt``,
+        beside its sender thread)."""
         found = self.contexts.get(func)
         if found:
             return found
+        targets = self._start_targets
         out: set[int] = set()
         frontier, seen = {func}, {func}
-        for _ in range(OWNER_EXTRA):
+        for _ in range(OWNER_CLIMB):
             above: set[str] = set()
             for f in frontier:
-                for caller in self._callers.get(f, ()):
+                callers = self._callers.get(f)
+                if not callers:
+                    return set()
+                for caller in callers:
                     if caller in seen:
                         continue
                     seen.add(caller)
-                    if caller in self.contexts:
-                        out |= self.contexts[caller]
+                    if caller in targets:
+                        out |= self.contexts.get(caller, set())
                     else:
                         above.add(caller)
             frontier = above
-        return out
+        return set() if frontier else out
+
+    @functools.cached_property
+    def _start_targets(self) -> frozenset[str]:
+        return frozenset(target for target, _ in self.starts)
 
     def one_owner(self, funcs: Iterable[str], *, process_wide: bool = False) -> bool:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
