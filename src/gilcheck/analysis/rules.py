@@ -168,6 +168,7 @@ def code_of(node: cst.CSTNode) -> str:
 
 class Judge:
     def __init__(self, model: ModuleModel, *, lock_types: frozenset[str] = frozenset()) -> None:
+        self._lock_getters: dict[int, bool] = {}  # see _returns_lock
         self.m = model
         self.mod_prefix = model.module + "." if model.module else ""
         self.lock_types = lock_types
@@ -518,22 +519,27 @@ class Judge:
         attribute or a global (``return self._lock``), or a local that the function also
         stores on an object (a lazily built per-object lock's getter: ``lock =
         threading.RLock()``, ``recorder._lock = lock``, ``return lock``)? A local lock that
-        stays local is a new lock per call, which excludes nobody."""
+        stays local is a new lock per call, which excludes nobody. Memoized per function:
+        every ``with getter():`` of the module asks."""
+        known_answer = self._lock_getters.get(func.fid)
+        if known_answer is not None:
+            return known_answer
         returned = func.returns
-        if not returned:
-            return False
-        kept = {
-            value.value
-            for w in self.m.writes
-            if w.scope is func and w.op == "assign" and "." in w.target and not w.subscript
-            if isinstance(value := _assigned_value(w.node), cst.Name)
-        }
-        return all(
-            name
-            and ("." in name or not func.is_local(name) or name in kept)
-            and self.lock_strength(name, func) == DEFINITE
-            for name in returned
+        answer = bool(returned) and all(
+            name and self.lock_strength(name, func) == DEFINITE for name in returned
         )
+        if answer and any("." not in name and func.is_local(name) for name in returned):
+            kept = {
+                value.value
+                for w in self.m.writes
+                if w.scope is func and w.op == "assign" and "." in w.target and not w.subscript
+                if isinstance(value := _assigned_value(w.node), cst.Name)
+            }
+            answer = all(
+                "." in name or not func.is_local(name) or name in kept for name in returned
+            )
+        self._lock_getters[func.fid] = answer
+        return answer
 
     def _is_lock_value(self, value: str) -> bool:
         if value in self.lock_types:
