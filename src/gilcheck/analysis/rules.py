@@ -315,7 +315,7 @@ class Judge:
                 if depth == 0:
                     if head in sc.params and len(parts) >= 1:
                         idx = sc.params.index(head)
-                        owner = self.handed_self.get((id(sc), idx))
+                        owner = self.handed_self.get((sc.fid, idx))
                         if owner is not None and len(parts) > 1:
                             # ``Thread(target=watch, args=(self,))``: ``pool.n`` is the
                             # starting object's own state, judged as ``self.n`` is
@@ -373,7 +373,7 @@ class Judge:
         start of ``watch`` in this module passes the starting object at that position, and the
         module neither calls ``watch`` directly nor hands it on as a value, ``pool.n`` in
         ``watch`` is ``Pool``'s instance state, with ``Pool``'s other writers (the one-owner
-        analysis sees a watcher per object). Keyed by (id of the function's scope, parameter
+        analysis sees a watcher per object). Keyed by (the function's ``fid``, parameter
         index); the value is the class's qualified name.
         """
         found: dict[tuple[str, int], str | None] = {}
@@ -395,7 +395,7 @@ class Judge:
         elsewhere = {c.callee for c in self.m.calls}
         elsewhere |= {dotted for _, dotted, node in self.m.value_refs if id(node) not in targets}
         return {
-            (id(self.m.functions[name]), i): owner
+            (self.m.functions[name].fid, i): owner
             for (name, i), owner in found.items()
             if owner is not None and name not in elsewhere
         }
