@@ -125,7 +125,7 @@ def _recheck(outer: CheckFrame, inner: list[CheckFrame]) -> CheckFrame | None:
 def class_like(name: str) -> bool:
     """Does the dotted ``name`` end in a class name by convention (``Client``,
     ``runner.LocalRun``), not a function or a ``CONSTANT``?"""
-    last = name.rpartition(".")[2]
+    last = name.rpartition(".")[2].lstrip("_")  # ``_Iterator``: a private class
     return last[:1].isupper() and not last.isupper()
 
 

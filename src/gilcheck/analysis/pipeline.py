@@ -471,7 +471,7 @@ def _summary(
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
                 serial=entry.serial,
-                fresh=_fresh_args(entry, model),
+                fresh=_fresh_args(entry, model, judge),
             )
         )
     return ModuleSummary(
@@ -492,31 +492,66 @@ def _summary(
     )
 
 
-def _fresh_args(entry: Entry, model: ModuleModel) -> tuple[int, ...]:
+def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> tuple[int, ...]:
     """The positional arguments that give this start an object of its own
     (``run = LocalRun(); Thread(target=runner, args=(run,))``): built for it (``Entry.fresh``),
-    handed to no other start of the function, and not written by the function once the
-    thread runs. Threads of the target then never share what they receive there."""
+    not written by the function once the thread runs, and handed to no other start of the
+    function, unless the other starts' targets write none of the attributes this one writes
+    through it (``it = _Iterator()``, then ``submit(self._prepare, it)`` that advances
+    ``it.prepare_index`` and ``submit(self._ready, it)`` that advances ``it.ready_index``:
+    each attribute has one writer thread). Threads of the target then never share what they
+    change there."""
     scope = entry.scope
     if scope is None or not entry.fresh:
         return ()
-    passed: list[str] = []
-    for other in model.entries:
-        if other is not entry and other.scope is scope:
-            passed += (name for arg in other.args if (name := dotted_name(arg)) is not None)
     out: list[int] = []
     for i in entry.fresh:
         name = dotted_name(entry.args[i])
-        if name is not None and (
-            name in passed
-            or any(
-                w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
-                for w in model.writes
-            )
+        if name is None:  # ``submit(histogram, defaultdict(int), batch)``: built in the call
+            out.append(i)
+            continue
+        if any(
+            w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
+            for w in model.writes
         ):
             continue
-        out.append(i)
+        mine = _param_attrs(entry, i, judge)
+        shared = False
+        for other in model.entries:
+            if other is entry or other.scope is not scope:
+                continue
+            for j, arg in enumerate(other.args):
+                if dotted_name(arg) != name:
+                    continue
+                theirs = _param_attrs(other, j, judge)
+                if mine is None or theirs is None or mine & theirs:
+                    shared = True
+        if not shared:
+            out.append(i)
     return tuple(out)
+
+
+def _param_attrs(entry: Entry, index: int, judge: Judge) -> set[str] | None:
+    """The attributes that the start's target writes through the parameter that receives
+    ``entry.args[index]`` (``it.prepare_index += 1`` -> ``prepare_index``); None when the
+    target is not a function or method of this module."""
+    scope = entry.scope
+    name = dotted_name(entry.target) if entry.target is not None else None
+    if scope is None or name is None:
+        return None
+    target = judge._callee_scope(name, scope)
+    if target is None or target.kind == "lambda":
+        return None
+    offset = 1 if "." in name else 0  # ``self._prepare``: a bound method
+    if index + offset >= len(target.params):
+        return None
+    param = target.params[index + offset]
+    # ``it.prepare_index += 1`` -> ``prepare_index``; ``totals["n"] += 1`` -> "" (the object)
+    return {
+        w.target.split(".")[1] if "." in w.target else ""
+        for w in judge.m.writes
+        if w.scope is target and (w.target == param or w.target.startswith(param + "."))
+    }
 
 
 def _pool_slot(entry: Entry, judge: Judge) -> str:
@@ -608,16 +643,25 @@ def _param_types(model: ModuleModel, judge: Judge) -> dict[tuple[int, str], str]
     out: dict[tuple[int, str], str] = {}
     for entry in model.entries:
         target = entry.target_scope
+        bound = False
         if target is None and entry.target is not None and entry.scope is not None:
             name = dotted_name(entry.target)
+            scope = entry.scope
             if name is not None and "." not in name:
-                target = judge._callee_scope(name, entry.scope)
+                target = judge._callee_scope(name, scope)
+            elif name is not None and scope.cls is not None and scope.self_name:
+                # ``submit(self._prepare, it)``: the method's parameters after ``self``
+                head, _, rest = name.partition(".")
+                if head == scope.self_name and "." not in rest:
+                    target = judge._method(scope.cls, rest)
+                    bound = target is not None
         elif target is None and entry.target is not None:
             name = dotted_name(entry.target)
             target = judge.m.functions.get(name) if name is not None else None
         if target is None:
             continue
-        for param, arg in zip(target.params, entry.args, strict=False):
+        params = target.params[1:] if bound else target.params
+        for param, arg in zip(params, entry.args, strict=False):
             cls_name = judge.instance_class(arg, entry.scope) or _imported_class(
                 arg, entry.scope, judge
             )
