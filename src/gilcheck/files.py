@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import fnmatch
 import os
 from dataclasses import dataclass
@@ -44,7 +46,47 @@ def discover(paths: list[str], config: Config) -> list[SourceFile]:
         for p in found.values()
     ]
     files.sort(key=lambda f: f.path)
-    return files
+    return _distinct_modules(files)
+
+
+def _distinct_modules(files: list[SourceFile]) -> list[SourceFile]:
+    """Give files that share a dotted name a name of their own.
+
+    Two copies of a package in sibling folders that are not packages themselves (zuul ships
+    ``zuul/ansible/9/library/command.py`` and ``zuul/ansible/11/library/command.py``, both
+    ``library.command``) would otherwise merge into one module in the project pass: one
+    copy's functions hide the other's, and a finding names the other file's thread start.
+    Each name of such a group is prefixed with the folders above its package, one more at a
+    time, until the group's names differ (``9.library.command``, ``11.library.command``).
+    Imports of the shared name then resolve to neither copy, which gilcheck cannot tell apart
+    anyway."""
+    counts = collections.Counter(f.module for f in files)
+    if all(n == 1 for n in counts.values()):
+        return files
+    groups: dict[str, list[int]] = collections.defaultdict(list)
+    for index, f in enumerate(files):
+        if counts[f.module] > 1:
+            groups[f.module].append(index)
+    out = list(files)
+    for module, members in groups.items():
+        above = {i: _folders_above(files[i]) for i in members}
+        for depth in range(1, max(len(a) for a in above.values()) + 1):
+            names = {i: ".".join([*reversed(above[i][:depth]), module]) for i in members}
+            if len(set(names.values())) == len(members):
+                break
+        for i in members:
+            out[i] = dataclasses.replace(files[i], module=names[i])
+    return out
+
+
+def _folders_above(f: SourceFile) -> list[str]:
+    """The names of the folders above the file's top package, nearest first."""
+    try:
+        path = Path(f.path).resolve()
+    except (OSError, RuntimeError):
+        path = Path(os.path.abspath(f.path))
+    used = f.module.count(".") + (1 if f.is_package else 0)
+    return [folder.name for folder in path.parents[used:] if folder.name]
 
 
 def _key(path: Path) -> str:

@@ -137,6 +137,11 @@ def _new_object(value: str) -> bool:
     return not value.startswith("<") and class_like(value)
 
 
+def _new_container(value: str) -> bool:
+    """``dict()``, ``collections.deque()``: a value summary of a new container."""
+    return value.partition("|")[0] in _NEW_CONTAINERS
+
+
 _NEW_CONTAINERS = frozenset(
     {
         "dict",
@@ -331,15 +336,15 @@ def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
         ]
     if isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
         # ``if not lock.acquire(blocking=False): raise Busy()``: held from here on.
-        test = stmt.test
-        if (
-            isinstance(test, cst.UnaryOperation)
-            and isinstance(test.operator, cst.Not)
-            and isinstance(test.expression, cst.Call)
-        ):
-            mc = _method_call(cst.Expr(test.expression))
-            if mc is not None and mc[1] in ACQUIRE_RELEASE:
-                return [mc]
+        mc = _negated_call(stmt.test)
+        if mc is not None and mc[1] in ACQUIRE_RELEASE:
+            return [mc]
+    if isinstance(stmt, cst.While) and stmt.orelse is None and not _breaks(stmt.body):
+        # ``while not lock.acquire(timeout=0.1): pass`` (polling, so that the thread can
+        # notice a shutdown): the loop ends only once the lock is taken (cmd2's job control)
+        mc = _negated_call(stmt.test)
+        if mc is not None and mc[1] == "acquire":
+            return [mc]
     if isinstance(stmt, cst.If) and stmt.orelse is None and len(stmt.body.body) == 1:
         # An optional lock: ``if lock is not None: lock.acquire()`` ... ``if lock is not
         # None: lock.release()`` (tqdm's ``TqdmDefaultWriteLock``), or ``if locking:
@@ -584,6 +589,8 @@ class Collector:
         self._stmt: cst.CSTNode | None = None  # the statement being walked
         #: ``for f in (a, b):`` -> while walking the body, ``f`` is one of ``a``, ``b``
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
+        #: ``submit(...)`` calls whose future is waited for at once (``submit(f).result()``)
+        self._awaited: set[int] = set()
         self._module_loops = 0  # loops at module level (no scope to record them on)
         self._comprehensions = 0  # comprehensions being walked (each is a loop)
         #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
@@ -947,6 +954,11 @@ class Collector:
             sc = self.scope
             if sc is not None and dotted in sc.params:
                 return [PARAM]
+            if sc is not None and isinstance(expr, cst.Name) and sc.is_local(dotted):
+                # ``new_list = []`` ... ``self.workers = new_list``: the local's new container
+                values = sc.local_values.get(dotted, [])
+                if values and all(v in (LIST, CONTAINER) or _new_container(v) for v in values):
+                    return list(values)
             return [f"<ref:{dotted}>"]
         return [OTHER]
 
@@ -1413,6 +1425,12 @@ class Collector:
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, node: cst.Call) -> None:
         func = dotted_name(node.func)
+        if (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "result"
+            and isinstance(node.func.value, cst.Call)
+        ):
+            self._awaited.add(id(node.func.value))
         if func is None:
             self.walk(node.func)
         sc = self.scope
@@ -1523,6 +1541,19 @@ class Collector:
                 extra = [e.value for e in rest[0].elements]
             else:
                 extra = rest
+        elif recv and meth == "submit" and id(node) in self._awaited:
+            # ``executor.submit(self.convert, track).result()``: the caller waits for the task
+            # before it goes on, so the task runs as a call would, one at a time (deemix's
+            # Spotify conversion loop); its code is what the caller's thread runs
+            target = _argument(args, 0, ("fn",))
+            callee = dotted_name(target) if target is not None else None
+            sc = self.scope
+            if callee is not None and sc is not None:
+                site = CallSite(sc, callee, tuple(sc.locks), sc.in_while(), bool(sc.loops))
+                site.ifs = tuple(sc.ifs)
+                site.seq = self._next_seq()
+                self.m.calls.append(site)
+            return
         elif recv and meth == "submit":
             kind = "submit"
             receiver = recv
@@ -1759,6 +1790,31 @@ def _optional_lock(node: cst.If) -> str | None:
         if isinstance(stmt, cst.With) and any(dotted_name(i.item) == lock for i in stmt.items):
             return lock
     return None
+
+
+def _negated_call(test: cst.BaseExpression) -> tuple[str, str] | None:
+    """``not lock.acquire(...)``: the receiver and method of the negated call."""
+    if (
+        isinstance(test, cst.UnaryOperation)
+        and isinstance(test.operator, cst.Not)
+        and isinstance(test.expression, cst.Call)
+    ):
+        return _method_call(cst.Expr(test.expression))
+    return None
+
+
+def _breaks(body: cst.BaseSuite) -> bool:
+    """Can the loop body leave the loop other than through its test (``break``, ``return``,
+    ``raise``)? Nested functions and loops aside."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Break | cst.Return | cst.Raise):
+            return True
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda | cst.For | cst.While):
+            continue
+        stack.extend(node.children)
+    return False
 
 
 def _acquire_in_test(test: cst.BaseExpression) -> str | None:
