@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,3 +127,74 @@ def test_precision_report_counts_read_findings_and_lists_unread_ones(tmp_path: P
 def test_wilson_interval_matches_the_published_figure() -> None:
     low, high = _corpus().wilson(84, 276)
     assert (round(low, 2), round(high, 2)) == (0.25, 0.36)
+
+
+def _all_corpora() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "all_corpora", ROOT / "benchmarks" / "all_corpora.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_all_corpora_ids_follow_the_pin_lists() -> None:
+    ids = _all_corpora().corpus_ids()
+    assert ids[:3] == ["t", "1", "2"]
+    assert len(ids) == 1 + len(list((ROOT / "benchmarks").glob("corpus-heldout*.txt")))
+    assert _all_corpora().pins_of("1").name == "corpus-heldout.txt"
+    assert _all_corpora().pins_of("27").name == "corpus-heldout27.txt"
+
+
+def test_all_corpora_command_leaves_the_stdlib_to_the_main_corpus(tmp_path: Path) -> None:
+    tool = _all_corpora()
+    main = tool.command("t", "py", tmp_path, tmp_path, 2)
+    held = tool.command("5", "py", tmp_path, tmp_path, 2)
+    assert "--no-stdlib" not in main and "--no-stdlib" in held
+    assert str(tmp_path / "h5-venv") in held and str(tmp_path / "h5.json") in held
+
+
+def test_all_corpora_report_counts_visible_findings_per_corpus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def finding(path: str, line: int, code: str, confidence: str) -> dict[str, object]:
+        return {"path": path, "line": line, "code": code, "confidence": confidence, "package": "p"}
+
+    info = {"files": 2, "lines": 10, "internal_errors": 0}
+    runs = {
+        "h1": [finding("a.py", 1, "GIL004", "high"), finding("a.py", 2, "GIL004", "low")],
+        "h2": [finding("b.py", 3, "GIL002", "medium"), finding("b.py", 4, "GIL000", "high")],
+        "h3": [],
+    }
+    for name, findings in runs.items():
+        document = {"gilcheck_commit": "abc", "packages": {"p": info}, "findings": findings}
+        (tmp_path / f"{name}.json").write_text(json.dumps(document))
+    review = tmp_path / "review.md"
+    review.write_text(
+        "| 1 | `a.py:1` | GIL004 | high | TRUE | real |\n"
+        "| 2 | `a.py:2` | GIL004 | low | FALSE | quiet anyway |\n"
+    )
+    merged = tmp_path / "all.json"
+    code = _all_corpora().main(
+        ["report", "--out", str(tmp_path), "--review", str(review), "--merged", str(merged)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:5] for line in out.splitlines() if line[:2] == "h1"}
+    rows |= {line.split()[0]: line.split()[1:5] for line in out.splitlines() if line[:1] == "h"}
+    assert rows["h1"] == ["1", "1", "0", "0"]  # the low finding is not visible
+    assert rows["h2"] == ["1", "0", "0", "1"]  # GIL000 is not visible; the GIL002 is unread
+    assert rows["h3"] == ["0", "0", "0", "0"]
+    total = next(line for line in out.splitlines() if line.startswith("all"))
+    assert total.split()[1:5] == ["2", "1", "0", "1"]
+    assert "3 packages, 6 files, 30 lines, 0 internal errors" in out
+    packages = {f["package"] for f in json.loads(merged.read_text())["findings"]}
+    assert packages == {"h1:p", "h2:p"}
+
+
+def test_all_corpora_report_without_runs_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _all_corpora().main(["report", "--out", str(tmp_path)]) == 2
+    assert "no h*.json" in capsys.readouterr().err

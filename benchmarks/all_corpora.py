@@ -1,0 +1,208 @@
+"""Run every reviewed corpus with one version of gilcheck, and report precision per corpus.
+
+The precision figure of ``README.md`` is "every reviewed corpus, re-run at this version". This
+script is that run, so that it is one command rather than shell loops:
+
+1. ``run``: for each corpus (``t`` is ``corpus-packages.txt`` with the standard library, ``1``
+   is ``corpus-heldout.txt``, ``N`` is ``corpus-heldoutN.txt``), calls ``corpus.py`` with the
+   corpus's own venv (``VENV_ROOT/t-venv``, ``VENV_ROOT/hN-venv``; ``corpus.py`` builds a venv
+   that lacks a pin) and writes ``OUT/hN.json``. ``--parallel 2`` runs two corpora at a time
+   (each with ``--jobs``), the largest first; ``--resume`` skips corpora whose JSON exists.
+2. ``report``: reads ``OUT/h*.json`` and the verdict rows of ``review.md``, and prints, per
+   corpus and in total, visible findings, TRUE, FALSE and unread, with Wilson 95% intervals, by
+   rule and by confidence. ``--merged FILE`` writes all findings in one JSON (packages named
+   ``hN:package``) for ``corpus.py --from-json FILE --verdicts review.md``.
+
+Examples::
+
+    python benchmarks/all_corpora.py run --python /tmp/v/bin/python --out /tmp/runs --parallel 2
+    python benchmarks/all_corpora.py run --python /tmp/v/bin/python --out /tmp/runs --only 27
+    python benchmarks/all_corpora.py report --out /tmp/runs
+
+Held-out 22 (16 M lines) alone takes about half an hour on two cores; all twenty-eight corpora
+about an hour and a half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib.util
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _corpus() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("corpus_tool", HERE / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["corpus_tool"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def corpus_ids() -> list[str]:
+    """``t``, ``1``, ``2``... for every pin list in ``benchmarks/``, in order."""
+    numbers = sorted(
+        int(p.stem.removeprefix("corpus-heldout") or "1") for p in HERE.glob("corpus-heldout*.txt")
+    )
+    return ["t"] + [str(n) for n in numbers]
+
+
+def pins_of(corpus: str) -> Path:
+    if corpus == "t":
+        return HERE / "corpus-packages.txt"
+    return HERE / ("corpus-heldout.txt" if corpus == "1" else f"corpus-heldout{corpus}.txt")
+
+
+def command(corpus: str, python: str, venv_root: Path, out: Path, jobs: int) -> list[str]:
+    """The ``corpus.py`` call for one corpus."""
+    venv = venv_root / ("t-venv" if corpus == "t" else f"h{corpus}-venv")
+    cmd = [python, str(HERE / "corpus.py"), "--python", python, "--venv", str(venv)]
+    cmd += ["--pins", str(pins_of(corpus)), "--jobs", str(jobs)]
+    cmd += ["--json", str(out / f"h{corpus}.json")]
+    if corpus != "t":
+        cmd.append("--no-stdlib")
+    return cmd
+
+
+def run(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    chosen = args.only.split(",") if args.only else corpus_ids()
+    todo = [c for c in chosen if not (args.resume and (args.out / f"h{c}.json").exists())]
+    # the largest pin lists first, so that the last one to finish is a small one
+    todo.sort(key=lambda c: -len(pins_of(c).read_text(encoding="utf-8")))
+
+    def one(corpus: str) -> int:
+        started = time.monotonic()
+        cmd = command(corpus, args.python, args.venv_root, args.out, args.jobs)
+        table = args.out / f"h{corpus}.table"
+        err = args.out / f"h{corpus}.err"
+        with open(table, "w", encoding="utf-8") as out, open(err, "w", encoding="utf-8") as log:
+            code = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=log).returncode
+        print(f"h{corpus}: exit {code}, {time.monotonic() - started:.0f} s", flush=True)
+        return code
+
+    with ThreadPoolExecutor(args.parallel) as pool:
+        codes = list(pool.map(one, todo))
+    return 1 if any(codes) else 0
+
+
+def tally(
+    documents: dict[str, dict[str, Any]], verdicts: dict[tuple[str, int, str], str]
+) -> dict[str, collections.Counter[str]]:
+    """Verdict counts of the visible findings: per corpus (``hN``), per rule, per confidence
+    and in total (``all``)."""
+    corpus = _corpus()
+    groups: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for name, document in documents.items():
+        groups[name]  # a corpus with nothing visible still gets its row
+        for f in document["findings"]:
+            if not corpus.visible(f):
+                continue
+            verdict = verdicts.get((f["path"], f["line"], f["code"]), "unread")
+            for group in (name, f"rule {f['code']}", f"confidence {f['confidence']}", "all"):
+                groups[group][verdict] += 1
+    return groups
+
+
+def report(args: argparse.Namespace) -> int:
+    corpus = _corpus()
+    documents = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(args.out.glob("h*.json"), key=lambda p: _order(p.stem))
+    }
+    if not documents:
+        print(f"error: {args.out}: no h*.json corpus runs", file=sys.stderr)
+        return 2
+    groups = tally(documents, corpus.read_verdicts(args.review))
+    commits = sorted({d.get("gilcheck_commit", "?") for d in documents.values()})
+    print(f"{len(documents)} corpora, gilcheck {', '.join(commits)}")
+    header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
+    rows = [header]
+    order = [*documents, *sorted(g for g in groups if g.startswith(("rule", "conf"))), "all"]
+    for group in order:
+        c = groups[group]
+        read = c["TRUE"] + c["FALSE"]
+        low, high = corpus.wilson(c["TRUE"], read)
+        rows.append(
+            [
+                group,
+                str(sum(c.values())),
+                str(c["TRUE"]),
+                str(c["FALSE"]),
+                str(c["unread"]),
+                f"{c['TRUE'] / read:.0%}" if read else "-",
+                f"{low:.0%}-{high:.0%}" if read else "-",
+            ]
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for r in rows:
+        print(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    files = sum(i.get("files", 0) for d in documents.values() for i in d["packages"].values())
+    lines = sum(i.get("lines", 0) for d in documents.values() for i in d["packages"].values())
+    packages = sum(len(d["packages"]) for d in documents.values())
+    errors = sum(
+        i.get("internal_errors", 0) for d in documents.values() for i in d["packages"].values()
+    )
+    print(f"{packages} packages, {files} files, {lines} lines, {errors} internal errors")
+    if args.merged:
+        merged: dict[str, Any] = {"gilcheck_commit": ", ".join(commits), "date": "", "python": ""}
+        merged["packages"] = {
+            f"{name}:{pkg}": info
+            for name, d in documents.items()
+            for pkg, info in d["packages"].items()
+        }
+        merged["findings"] = [
+            {**f, "package": f"{name}:{f['package']}"}
+            for name, d in documents.items()
+            for f in d["findings"]
+        ]
+        args.merged.write_text(json.dumps(merged) + "\n", encoding="utf-8")
+    return 0
+
+
+def _order(stem: str) -> tuple[int, int]:
+    tag = stem.removeprefix("h")
+    return (0, 0) if tag == "t" else (1, int(tag) if tag.isdigit() else 0)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = p.add_subparsers(dest="action", required=True)
+    r = sub.add_parser("run", help="run corpus.py over every corpus")
+    r.add_argument("--python", default=sys.executable, help="interpreter that runs gilcheck")
+    r.add_argument("--venv-root", type=Path, default=Path("/tmp"), help="where hN-venv live (/tmp)")
+    r.add_argument("--only", help="comma-separated corpus ids (t, 1, 2, ...)")
+    r.add_argument("--parallel", type=int, default=1, help="corpora at a time (1)")
+    r.add_argument("--jobs", type=int, default=2, help="gilcheck --jobs per package (2)")
+    r.add_argument("--resume", action="store_true", help="skip corpora whose JSON exists")
+    r.add_argument("--out", type=Path, required=True, help="folder for hN.json")
+    s = sub.add_parser("report", help="precision per corpus from the runs and review.md")
+    s.add_argument("--out", type=Path, required=True, help="folder of hN.json")
+    s.add_argument("--review", type=Path, default=HERE / "review.md", help="verdict rows")
+    s.add_argument("--merged", type=Path, help="also write all findings in one JSON")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run(args) if args.action == "run" else report(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
