@@ -127,32 +127,8 @@ def report(args: argparse.Namespace) -> int:
     groups = tally(documents, corpus.read_verdicts(args.review))
     commits = sorted({d.get("gilcheck_commit", "?") for d in documents.values()})
     print(f"{len(documents)} corpora, gilcheck {', '.join(commits)}")
-    header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
-    rows = [header]
     order = [*documents, *sorted(g for g in groups if g.startswith(("rule", "conf"))), "all"]
-    for group in order:
-        c = groups[group]
-        read = c["TRUE"] + c["FALSE"]
-        low, high = corpus.wilson(c["TRUE"], read)
-        rows.append(
-            [
-                group,
-                str(sum(c.values())),
-                str(c["TRUE"]),
-                str(c["FALSE"]),
-                str(c["unread"]),
-                f"{c['TRUE'] / read:.0%}" if read else "-",
-                f"{low:.0%}-{high:.0%}" if read else "-",
-            ]
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    for r in rows:
-        print(
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
+    print("\n".join(corpus.precision_table([(g, groups[g]) for g in order])))
     files = sum(i.get("files", 0) for d in documents.values() for i in d["packages"].values())
     lines = sum(i.get("lines", 0) for d in documents.values() for i in d["packages"].values())
     packages = sum(len(d["packages"]) for d in documents.values())

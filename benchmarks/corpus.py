@@ -524,24 +524,7 @@ def precision_report(document: dict[str, Any], verdicts: dict[Key, str]) -> str:
             unread.append(f)
     kinds = {"all": 0, "rule": 1, "confidence": 2, "package": 3}
     order = sorted(groups, key=lambda g: (kinds[g.split()[0]], g))
-    header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
-    body = []
-    for g in order:
-        c = groups[g]
-        read = c["TRUE"] + c["FALSE"]
-        low, high = wilson(c["TRUE"], read)
-        share = f"{c['TRUE'] / read:.0%}" if read else "-"
-        span = f"{low:.0%}-{high:.0%}" if read else "-"
-        body.append([g, str(sum(c.values())), str(c["TRUE"]), str(c["FALSE"]), str(c["unread"])])
-        body[-1] += [share, span]
-    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in [header, *body]
-    ]
+    lines = precision_table([(g, groups[g]) for g in order])
     if unread:
         lines += ["", f"{len(unread)} visible findings have no verdict in the review:"]
         lines += [
@@ -549,6 +532,28 @@ def precision_report(document: dict[str, Any], verdicts: dict[Key, str]) -> str:
             for f in unread
         ]
     return "\n".join(lines)
+
+
+def precision_table(groups: list[tuple[str, collections.Counter[str]]]) -> list[str]:
+    """Lines of a table: per group, visible findings, TRUE, FALSE, unread, precision of the
+    read ones and its Wilson 95% interval."""
+    header = ["group", "visible", "TRUE", "FALSE", "unread", "precision", "Wilson 95%"]
+    body = []
+    for g, c in groups:
+        read = c["TRUE"] + c["FALSE"]
+        low, high = wilson(c["TRUE"], read)
+        share = f"{c['TRUE'] / read:.0%}" if read else "-"
+        span = f"{low:.0%}-{high:.0%}" if read else "-"
+        body.append([g, str(sum(c.values())), str(c["TRUE"]), str(c["FALSE"]), str(c["unread"])])
+        body[-1] += [share, span]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+    return [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [header, *body]
+    ]
 
 
 # -- main ---------------------------------------------------------------------------------------

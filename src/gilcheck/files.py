@@ -70,6 +70,7 @@ def _distinct_modules(files: list[SourceFile]) -> list[SourceFile]:
     out = list(files)
     for module, members in groups.items():
         above = {i: _folders_above(files[i]) for i in members}
+        names = {i: module for i in members}
         for depth in range(1, max(len(a) for a in above.values()) + 1):
             names = {i: ".".join([*reversed(above[i][:depth]), module]) for i in members}
             if len(set(names.values())) == len(members):

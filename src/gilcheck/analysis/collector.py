@@ -132,7 +132,7 @@ def class_like(name: str) -> bool:
 def _new_object(value: str) -> bool:
     """A value summary that is a new object each time it is evaluated: a container display,
     ``dict()``/``list()``..., or a call of a class (``Acc()``, ``runner.LocalRun()``)."""
-    if value.startswith(CONTAINER) or value.partition("|")[0] in _NEW_CONTAINERS:
+    if value.startswith(CONTAINER) or _new_container(value):
         return True
     return not value.startswith("<") and class_like(value)
 
@@ -1454,10 +1454,7 @@ class Collector:
         if self._stmt is not None:
             m.statement_of[node] = self._stmt
         if sc is not None:
-            site = CallSite(sc, func, tuple(sc.locks), sc.in_while(), bool(sc.loops))
-            site.ifs = tuple(sc.ifs)
-            site.seq = self._next_seq()
-            m.calls.append(site)
+            self._call_site(sc, func)
         else:
             m.import_calls.append(func)
         recv, dot, meth = func.rpartition(".")
@@ -1513,6 +1510,13 @@ class Collector:
                 self._write(node, "assign", f"{obj}.{attr.raw_value}")
         self._maybe_entry(node, func, recv if dot else "", meth if dot else func)
 
+    def _call_site(self, sc: Scope, callee: str) -> None:
+        """Record a call of ``callee`` made here, with the locks and tests around it."""
+        site = CallSite(sc, callee, tuple(sc.locks), sc.in_while(), bool(sc.loops))
+        site.ifs = tuple(sc.ifs)
+        site.seq = self._next_seq()
+        self.m.calls.append(site)
+
     def _maybe_entry(self, node: cst.Call, func: str, recv: str, meth: str) -> None:
         qual = self.qualify(func)
         args = node.args
@@ -1547,12 +1551,8 @@ class Collector:
             # Spotify conversion loop); its code is what the caller's thread runs
             target = _argument(args, 0, ("fn",))
             callee = dotted_name(target) if target is not None else None
-            sc = self.scope
-            if callee is not None and sc is not None:
-                site = CallSite(sc, callee, tuple(sc.locks), sc.in_while(), bool(sc.loops))
-                site.ifs = tuple(sc.ifs)
-                site.seq = self._next_seq()
-                self.m.calls.append(site)
+            if callee is not None and self.scope is not None:
+                self._call_site(self.scope, callee)
             return
         elif recv and meth == "submit":
             kind = "submit"

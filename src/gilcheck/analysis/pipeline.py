@@ -515,19 +515,21 @@ def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> tuple[int, ..
             for w in model.writes
         ):
             continue
-        mine = _param_attrs(entry, i, judge)
-        shared = False
-        for other in model.entries:
-            if other is entry or other.scope is not scope:
+        others = [
+            (other, j)
+            for other in model.entries
+            if other is not entry and other.scope is scope
+            for j, arg in enumerate(other.args)
+            if dotted_name(arg) == name
+        ]
+        if others:
+            mine = _param_attrs(entry, i, judge)
+            if mine is None or any(
+                (theirs := _param_attrs(other, j, judge)) is None or mine & theirs
+                for other, j in others
+            ):
                 continue
-            for j, arg in enumerate(other.args):
-                if dotted_name(arg) != name:
-                    continue
-                theirs = _param_attrs(other, j, judge)
-                if mine is None or theirs is None or mine & theirs:
-                    shared = True
-        if not shared:
-            out.append(i)
+        out.append(i)
     return tuple(out)
 
 
