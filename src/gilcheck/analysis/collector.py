@@ -1276,8 +1276,13 @@ class Collector:
         if acquired is not None:
             sc.locks.append(acquired)
         sc.ifs.append(node)
+        mode = _mode_test(node.test)
+        if mode is not None:
+            sc.modes.append(mode)
         self.walk(node.body)
         sc.ifs.pop()
+        if mode is not None:
+            sc.modes[-1] = (mode[0], not mode[1])  # the ``else`` (and ``elif``) branches
         if acquired is not None:
             _remove_last(sc.locks, acquired)
         if frame is not None:
@@ -1293,6 +1298,8 @@ class Collector:
             sc.locks.append(optional)
         if node.orelse is not None:
             self.walk(node.orelse)
+        if mode is not None:
+            sc.modes.pop()
         if optional is not None:
             _remove_last(sc.locks, optional)
         if frame is not None:
@@ -1510,12 +1517,14 @@ class Collector:
                 self._write(node, "assign", f"{obj}.{attr.raw_value}")
         self._maybe_entry(node, func, recv if dot else "", meth if dot else func)
 
-    def _call_site(self, sc: Scope, callee: str) -> None:
+    def _call_site(self, sc: Scope, callee: str) -> CallSite:
         """Record a call of ``callee`` made here, with the locks and tests around it."""
         site = CallSite(sc, callee, tuple(sc.locks), sc.in_while(), bool(sc.loops))
         site.ifs = tuple(sc.ifs)
+        site.modes = tuple(sc.modes)
         site.seq = self._next_seq()
         self.m.calls.append(site)
+        return site
 
     def _maybe_entry(self, node: cst.Call, func: str, recv: str, meth: str) -> None:
         qual = self.qualify(func)
@@ -1545,15 +1554,6 @@ class Collector:
                 extra = [e.value for e in rest[0].elements]
             else:
                 extra = rest
-        elif recv and meth == "submit" and id(node) in self._awaited:
-            # ``executor.submit(self.convert, track).result()``: the caller waits for the task
-            # before it goes on, so the task runs as a call would, one at a time (deemix's
-            # Spotify conversion loop); its code is what the caller's thread runs
-            target = _argument(args, 0, ("fn",))
-            callee = dotted_name(target) if target is not None else None
-            if callee is not None and self.scope is not None:
-                self._call_site(self.scope, callee)
-            return
         elif recv and meth == "submit":
             kind = "submit"
             receiver = recv
@@ -1582,10 +1582,20 @@ class Collector:
         else:
             targets = [target]
         built = qual in known.THREAD_CLASSES or self._is_thread_subclass(qual)
+        awaited: CallSite | None = None
+        if kind == "submit" and id(node) in self._awaited and self.scope is not None:
+            # ``executor.submit(self.convert, track).result()``: the caller waits for the task
+            # before it goes on (deemix's Spotify conversion loop). Recorded both as a call of
+            # the target and as a start; the Judge keeps the start only for a one-worker pool,
+            # whose tasks all run on its one thread (mycli's ``monitor``)
+            callee = dotted_name(target)
+            if callee is not None:
+                awaited = self._call_site(self.scope, callee)
         for each in targets:
             self._add_entry(
                 node, kind, each, extra, func, keywords, executor_receiver, receiver, built
             )
+            self.m.entries[-1].awaited = awaited
 
     def _add_entry(
         self,
@@ -1622,6 +1632,7 @@ class Collector:
                 seq=self._next_seq(),
                 block=self._with_block(receiver),
                 fresh=tuple(i for i, arg in enumerate(extra) if self._fresh_arg(arg)),
+                modes=tuple(self.scope.modes) if self.scope is not None else (),
             )
         )
 
@@ -1773,6 +1784,18 @@ def _keyword_names(node: cst.BaseExpression | None) -> tuple[str, ...]:
     if isinstance(node, cst.Call) and dotted_name(node.func) == "dict":
         return tuple(a.keyword.value for a in node.args if a.keyword is not None)
     return ()
+
+
+def _mode_test(test: cst.BaseExpression) -> tuple[str, bool] | None:
+    """``if self.flag:`` -> ``("self.flag", True)``; ``if not self.flag:`` -> ``(..., False)``;
+    None for any other test."""
+    positive = True
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, positive = test.expression, False
+    if not isinstance(test, cst.Attribute):
+        return None
+    name = dotted_name(test)
+    return (name, positive) if name is not None and name.count(".") == 1 else None
 
 
 def _optional_lock(node: cst.If) -> str | None:

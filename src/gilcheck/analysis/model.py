@@ -104,6 +104,9 @@ class Scope:
     #: loop that starts the thread gives each start its own object
     bound_in: dict[str, tuple[int, ...]] = field(default_factory=dict)
     ifs: list[cst.If] = field(default_factory=list)
+    #: the branches of ``if self.flag:`` / ``if not self.flag:`` tests around the walk's
+    #: position: (``self.flag``, whether the flag is true there), the ``else`` included
+    modes: list[tuple[str, bool]] = field(default_factory=list)
     #: locks held where a generator yields (a ``@contextmanager`` lock helper)
     yield_locks: tuple[str, ...] = ()
     #: a lock acquired here is still held when the function returns (``__enter__``)
@@ -202,6 +205,8 @@ class CallSite:
     ifs: tuple[cst.If, ...] = ()
     #: position in the walk (document order), as ``Write.seq``
     seq: int = 0
+    #: the ``Scope.modes`` there
+    modes: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(eq=False)
@@ -248,6 +253,11 @@ class Entry:
     #: local bound to one in the same loop iteration): candidates for "not shared"; the
     #: pipeline drops those the starting function passes elsewhere or writes after the start
     fresh: tuple[int, ...] = ()
+    #: ``pool.submit(f, ...).result()``: the caller waits for the task. The call of ``f`` it
+    #: stands for, recorded beside it; the Judge keeps one of the two (see ``Judge._awaited``)
+    awaited: CallSite | None = None
+    #: the ``Scope.modes`` where it starts (or is built)
+    modes: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(eq=False)

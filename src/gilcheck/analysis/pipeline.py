@@ -21,6 +21,7 @@ from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import (
     BEFORE_INDEX,
     BEFORE_START,
+    OWN_THREAD,
     Candidate,
     EntrySummary,
     ModuleResult,
@@ -758,7 +759,12 @@ def _writer_ref(writer: str, judge: Judge) -> str:
     func, sep, indexes = writer.partition(BEFORE_INDEX)
     if not sep:
         return writer
-    targets = [_entry_target(judge.m.entries[int(i)], judge)[0] for i in indexes.split(",")]
+    targets = [
+        f"method:{func.rpartition('.')[0]}:run"  # the instance's own thread: its ``run()``
+        if int(i) == OWN_THREAD
+        else _entry_target(judge.m.entries[int(i)], judge)[0]
+        for i in indexes.split(",")
+    ]
     started = "|".join(dict.fromkeys(t for t in targets if t is not None))
     return f"{func}{BEFORE_START}{started}" if started else func
 

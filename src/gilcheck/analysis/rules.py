@@ -37,6 +37,7 @@ from gilcheck.analysis.model import (
     LIST,
     ONE_WORKER,
     PARAM,
+    CallSite,
     CheckFrame,
     ClassInfo,
     CondCall,
@@ -45,7 +46,7 @@ from gilcheck.analysis.model import (
     Scope,
     Write,
 )
-from gilcheck.analysis.summary import BEFORE_INDEX, CAPPED_FALLBACK
+from gilcheck.analysis.summary import BEFORE_INDEX, CAPPED_FALLBACK, OWN_THREAD
 from gilcheck.findings import Confidence
 
 DEFINITE = 2
@@ -189,6 +190,8 @@ class Judge:
         for e in model.entries:
             e.process = e.kind == "Process" or self._process_pool(e.receiver, e.scope)
             e.serial = self._serial(e)
+        self._awaited()
+        self._mode_switches()
         self.construction: set[int] = set()
         self._find_construction()
         self.inherited = self._inherited_locks(methods=True)
@@ -200,6 +203,74 @@ class Judge:
             return False
         values = [self._strip(v) for v in self.values_of(receiver, scope)]
         return bool(values) and all(v in known.PROCESS_POOL_FACTORIES for v in values)
+
+    def _awaited(self) -> None:
+        """Keep one of the two records of each ``pool.submit(f, ...).result()``. On a
+        one-worker pool the task runs on the pool's one thread, with the pool's other tasks
+        (mycli's ``monitor.submit(self._close_control).result()``): keep the start. On any
+        other pool the caller waits for the task, and the loop around it hands the next task
+        over only once this one is done: what the task runs is what the caller's thread would
+        run (deemix's conversion loop): keep the call. A process pool's task shares nothing
+        with the caller: keep the start, which says so."""
+        drop_calls: set[int] = set()
+        kept: list[Entry] = []
+        for e in self.m.entries:
+            if e.awaited is None:
+                kept.append(e)
+            elif e.serial or e.process:
+                drop_calls.add(id(e.awaited))
+                kept.append(e)
+        if len(kept) != len(self.m.entries):
+            self.m.entries = kept
+        if drop_calls:
+            self.m.calls = [c for c in self.m.calls if id(c) not in drop_calls]
+
+    def _mode_switches(self) -> None:
+        """Drop the calls that run only in a class's threadless mode. A class whose every
+        thread start sits under ``if self.flag:``, with ``flag`` set only in ``__init__``,
+        starts no thread when the flag is false: a call made where the flag is false (the
+        ``else`` of ``if self.flag:``, or under ``if not self.flag:``) is never made by one
+        of its threads. zuul's tree cache: with ``async_worker`` the event worker queues
+        events for the playback worker; without it, ``_handleCacheEvent`` calls
+        ``_handlePlayback`` itself, and neither worker exists (twenty-seventh held-out
+        corpus)."""
+        starts: dict[int, list[Entry]] = {}
+        for e in self.m.entries:
+            if e.scope is not None and e.scope.cls is not None and e.scope.self_name:
+                starts.setdefault(id(e.scope.cls), []).append(e)
+        if not starts:
+            return
+        flags: dict[int, set[str]] = {}  # class -> attributes true at every start
+        for cls_id, entries in starts.items():
+            common: set[str] | None = None
+            for e in entries:
+                head = f"{e.scope.self_name}." if e.scope is not None else ""
+                on = {n[len(head) :] for n, v in e.modes if v and n.startswith(head)}
+                common = on if common is None else common & on
+            if common:
+                flags[cls_id] = common
+        if not flags:
+            return
+        for w in self.m.writes:  # a flag written after construction is not a mode
+            cls = w.scope.cls
+            if cls is None or id(cls) not in flags or w.scope.name == "__init__":
+                continue
+            head, _, attr = w.target.partition(".")
+            if head == w.scope.self_name:
+                flags[id(cls)].discard(attr.partition(".")[0])
+
+        def threadless(site: CallSite) -> bool:
+            scope = site.scope
+            if scope is None or scope.cls is None or not scope.self_name:
+                return False
+            off = flags.get(id(scope.cls), ())
+            head = scope.self_name + "."
+            return any(
+                not v and n.startswith(head) and n[len(head) :] in off for n, v in site.modes
+            )
+
+        if any(flags.values()):
+            self.m.calls = [c for c in self.m.calls if not threadless(c)]
 
     def _serial(self, entry: Entry) -> str:
         """Is ``entry`` a task handed to a one-worker pool (``self._pool.submit(f)`` with
@@ -1010,7 +1081,11 @@ class Judge:
         the join). A join is ``x.join(...)`` where ``x`` holds one known thread: the
         attribute a ``Thread`` of this class (or a base or subclass) is stored in
         (``self._thread = Thread(target=self._run)``), a local variable the thread was
-        built into, or a local alias of that attribute (``thread = self._thread``). A join
+        built into, or a local alias of that attribute (``thread = self._thread``); or
+        ``self.join()`` in a method, the instance's own thread when the class is a ``Thread``
+        subclass (``OWN_THREAD``: its ``run()``, which the project pass checks; nodepool's
+        ``NodePool.stop()`` joins its own thread before it walks the pools ``run()`` adds to,
+        twenty-seventh held-out corpus). A join
         under an ``if`` counts only when every such test asks about the thread (``if
         self._thread is not None:``, ``if t.is_alive():``): when it is skipped, no thread
         is running either. A call of a *joiner* counts as a join where the call is: a
@@ -1028,7 +1103,10 @@ class Judge:
             alias = _alias_of(scope, receiver) if "." not in receiver else None
             if alias is not None:
                 names.add(alias)
-            index = self._joined_entry(scope, names)
+            if _own_thread(scope, receiver):
+                index: int | None = OWN_THREAD
+            else:
+                index = self._joined_entry(scope, names)
             if index is None:
                 continue
             if call.ifs and not all(_asks_about(branch, names) for branch in call.ifs):
@@ -1040,6 +1118,7 @@ class Judge:
             fid: found.pop()
             for fid, found in unconditional.items()
             if len(found) == 1
+            and OWN_THREAD not in found  # whose thread a caller's ``self`` is, is not known
             and fid not in conditional
             and not _returns(self._scope_by_fid[fid])
             and self._scope_by_fid[fid].kind != "lambda"
@@ -2557,6 +2636,18 @@ def _overlaps(first: str, second: str) -> bool:
     """Can the dotted names ``first`` and ``second`` hold the same value: the same name, or
     one an attribute of the other (``req``, ``req.key``)?"""
     return first == second or first.startswith(second + ".") or second.startswith(first + ".")
+
+
+def _own_thread(scope: Scope, receiver: str) -> bool:
+    """Is ``receiver.join()`` in ``scope`` a method joining its own instance (``self.join()``
+    in a ``Thread`` subclass)? Only in the class's own methods, not in functions nested in
+    them, so that the class is the one the method's qualified name names."""
+    return (
+        scope.cls is not None
+        and scope.kind == "method"
+        and receiver == scope.self_name
+        and scope.qualname == f"{scope.cls.qualname}.{scope.qualname.rpartition('.')[2]}"
+    )
 
 
 def _asks_about(branch: cst.If, names: set[str]) -> bool:

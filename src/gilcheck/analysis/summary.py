@@ -11,6 +11,9 @@ from gilcheck.findings import Finding
 #: has none but may have ``>``: ``f.<locals>.g``.
 BEFORE_START = " > "
 BEFORE_INDEX = " >#"
+#: the index that stands, in a ``func >#i`` label, for the thread of the method's own instance
+#: (``self.join()`` in a ``Thread`` subclass): its ``run()``
+OWN_THREAD = -1
 #: The ``capped_by`` reason of code in a pure-Python fallback of an accelerated twin.
 CAPPED_FALLBACK = "a pure-Python fallback that an accelerated twin replaces"
 
