@@ -210,14 +210,16 @@ class Judge:
         (mycli's ``monitor.submit(self._close_control).result()``): keep the start. On any
         other pool the caller waits for the task, and the loop around it hands the next task
         over only once this one is done: what the task runs is what the caller's thread would
-        run (deemix's conversion loop): keep the call. A process pool's task shares nothing
-        with the caller: keep the start, which says so."""
+        run (deemix's conversion loop): keep the call, also for a one-worker pool the
+        function builds for itself (camel's ``with ThreadPoolExecutor(max_workers=1) as
+        executor:`` for a step timeout), which runs no other task. A process pool's task
+        shares nothing with the caller: keep the start, which says so."""
         drop_calls: set[int] = set()
         kept: list[Entry] = []
         for e in self.m.entries:
             if e.awaited is None:
                 kept.append(e)
-            elif e.serial or e.process:
+            elif e.process or (e.serial and not _local_pool(e)):
                 drop_calls.add(id(e.awaited))
                 kept.append(e)
         if len(kept) != len(self.m.entries):
@@ -777,30 +779,36 @@ class Judge:
                 break
         return result
 
-    def _guarded_keys(self) -> dict[str, set[str]]:
+    def _guarded_keys(self) -> dict[str, set[tuple[str, str]]]:
         """State that some code in this module writes while holding a definite lock: its key
         -> the attribute paths written (``_data`` for ``self._data = ...``, ``""`` for a
-        global)."""
-        keys: dict[str, set[str]] = {}
+        global), each with the constant item written (``"db"`` for ``self.count["db"] +=
+        1``; ``""`` for the whole value, or an item it cannot name)."""
+        keys: dict[str, set[tuple[str, str]]] = {}
         for w in self.m.writes:
             if w.op == "read" or not self.held(w.locks, w.scope, DEFINITE):
                 continue
             if "." not in w.target and not w.subscript and not w.method:
-                keys.setdefault(self.mod_prefix + w.target, set()).add("")
+                keys.setdefault(self.mod_prefix + w.target, set()).add(("", ""))
             else:
                 key = self.resolve_ref(w.target, w.scope).key
-                keys.setdefault(key, set()).add(w.target.partition(".")[2])
+                keys.setdefault(key, set()).add((w.target.partition(".")[2], w.item))
         return keys
 
-    def _guarded(self, ref: Ref | None, symbol: str) -> bool:
+    def _guarded(self, ref: Ref | None, symbol: str, item: str = "") -> bool:
         """Is ``symbol`` written under a lock elsewhere: it, or what holds it one attribute
         up (``self._stats`` locked, ``self._stats[k] += 1`` here)? A lock around rebinding
         ``self._data`` says nothing about ``self._data.stats.count`` two attributes down
-        (OctoPrint's achievements, on the nineteenth held-out corpus)."""
+        (OctoPrint's achievements, on the nineteenth held-out corpus), nor a lock around
+        other constant items of a dict about this one (pgsync counts ``self.count["db"]``
+        under its lock, because pollers share it, and ``self.count["xlog"]`` without:
+        twenty-eighth held-out corpus)."""
         if ref is None or ref.key not in self.guarded_keys:
             return False
         path = symbol.partition("[")[0].partition(".")[2]
-        for locked in self.guarded_keys[ref.key]:
+        for locked, locked_item in self.guarded_keys[ref.key]:
+            if item and locked_item and item != locked_item and path == locked:
+                continue  # another item of the same container
             if not locked or not path or path == locked:
                 return True
             if path.startswith(locked + ".") and "." not in path[len(locked) + 1 :]:
@@ -1362,7 +1370,7 @@ class Judge:
             confidence=confidence,
             cls=ref.cls if ref else "",
             param=ref.param if ref else -1,
-            guarded=self._guarded(ref, symbol),
+            guarded=self._guarded(ref, symbol, item),
             main_thread=self.on_main_thread(scope),
             writers=self.for_item(
                 self.writers.get(_owner_key(ref, symbol), ()), _owner_key(ref, symbol), item
@@ -2112,12 +2120,21 @@ class Judge:
         for key, writes in unlocked.items():
             if 2 * len(locked.get(key, ())) < len(writes):
                 continue  # mostly unlocked: the lock elsewhere is incidental, not the rule
-            lw, held = locked[key][0]
-            ref = self.write_ref(lw)
-            lock = held[-1]
-            if lock.startswith("call:"):
-                lock = f"{lock[5:]}(...)"
             for w in writes:
+                # a lock around other constant items of a dict says nothing of this one
+                # (pgsync's ``count["db"]`` under the lock, ``count["xlog"]`` without)
+                mine = [
+                    (other, held)
+                    for other, held in locked[key]
+                    if not w.item or not other.item or other.item == w.item
+                ]
+                if not mine:
+                    continue
+                lw, held = mine[0]
+                ref = self.write_ref(lw)
+                lock = held[-1]
+                if lock.startswith("call:"):
+                    lock = f"{lock[5:]}(...)"
                 shown = f"{w.target}[...]" if w.subscript else w.target
                 if w.op == "rmw":
                     what = "read-modify-written"
@@ -2636,6 +2653,12 @@ def _overlaps(first: str, second: str) -> bool:
     """Can the dotted names ``first`` and ``second`` hold the same value: the same name, or
     one an attribute of the other (``req``, ``req.key``)?"""
     return first == second or first.startswith(second + ".") or second.startswith(first + ".")
+
+
+def _local_pool(entry: Entry) -> bool:
+    """Is the pool ``entry`` hands its task to a local variable of the starting function?"""
+    scope = entry.scope
+    return scope is not None and "." not in entry.receiver and scope.is_local(entry.receiver)
 
 
 def _own_thread(scope: Scope, receiver: str) -> bool:
