@@ -1290,7 +1290,7 @@ class Collector:
         if acquired is not None:
             sc.locks.append(acquired)
         sc.ifs.append(node)
-        mode = _mode_test(node.test)
+        mode = _mode_test(node.test, sc.self_name)
         if mode is not None:
             sc.modes.append(mode)
         self.walk(node.body)
@@ -1823,16 +1823,16 @@ def _keyword_names(node: cst.BaseExpression | None) -> tuple[str, ...]:
     return ()
 
 
-def _mode_test(test: cst.BaseExpression) -> tuple[str, bool] | None:
-    """``if self.flag:`` -> ``("self.flag", True)``; ``if not self.flag:`` -> ``(..., False)``;
-    None for any other test."""
+def _mode_test(test: cst.BaseExpression, self_name: str | None) -> tuple[str, bool] | None:
+    """``if self.flag:`` -> ``("flag", True)``; ``if not self.flag:`` -> ``("flag", False)``;
+    None for any other test, or outside a method (no ``self_name``)."""
     positive = True
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         test, positive = test.expression, False
-    if not isinstance(test, cst.Attribute):
+    if not self_name or not isinstance(test, cst.Attribute):
         return None
-    name = dotted_name(test)
-    return (name, positive) if name is not None and name.count(".") == 1 else None
+    head, _, attr = (dotted_name(test) or "").partition(".")
+    return (attr, positive) if head == self_name and attr and "." not in attr else None
 
 
 def _optional_lock(node: cst.If) -> str | None:

@@ -105,7 +105,7 @@ class Scope:
     bound_in: dict[str, tuple[int, ...]] = field(default_factory=dict)
     ifs: list[cst.If] = field(default_factory=list)
     #: the branches of ``if self.flag:`` / ``if not self.flag:`` tests around the walk's
-    #: position: (``self.flag``, whether the flag is true there), the ``else`` included
+    #: position, in a method: (``flag``, whether the flag is true there), ``else`` included
     modes: list[tuple[str, bool]] = field(default_factory=list)
     #: locks held where a generator yields (a ``@contextmanager`` lock helper)
     yield_locks: tuple[str, ...] = ()

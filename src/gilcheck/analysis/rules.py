@@ -246,8 +246,7 @@ class Judge:
         for cls_id, entries in starts.items():
             common: set[str] | None = None
             for e in entries:
-                head = f"{e.scope.self_name}." if e.scope is not None else ""
-                on = {n[len(head) :] for n, v in e.modes if v and n.startswith(head)}
+                on = {flag for flag, true in e.modes if true}
                 common = on if common is None else common & on
             if common:
                 flags[cls_id] = common
@@ -263,13 +262,10 @@ class Judge:
 
         def threadless(site: CallSite) -> bool:
             scope = site.scope
-            if scope is None or scope.cls is None or not scope.self_name:
+            if scope is None or scope.cls is None:
                 return False
             off = flags.get(id(scope.cls), ())
-            head = scope.self_name + "."
-            return any(
-                not v and n.startswith(head) and n[len(head) :] in off for n, v in site.modes
-            )
+            return any(not true and flag in off for flag, true in site.modes)
 
         if any(flags.values()):
             self.m.calls = [c for c in self.m.calls if not threadless(c)]
