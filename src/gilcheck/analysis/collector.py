@@ -22,7 +22,9 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    FIXED_KEYS,
     ITEM,
+    KEY_SEP,
     LIST,
     ONE_WORKER,
     OTHER,
@@ -933,6 +935,13 @@ class Collector:
             sides = (expr.left, expr.right)
             if any(isinstance(side, cst.List | cst.ListComp) for side in sides):
                 return [LIST]
+        if isinstance(expr, cst.Dict) and expr.elements:
+            keys = [
+                literal_key(e.key) if isinstance(e, cst.DictElement) else None
+                for e in expr.elements
+            ]
+            if all(k is not None for k in keys):
+                return [FIXED_KEYS + KEY_SEP.join(k for k in keys if k is not None)]
         if isinstance(expr, cst.Dict | cst.Set | cst.DictComp | cst.SetComp):
             return [CONTAINER]
         if isinstance(
@@ -959,7 +968,7 @@ class Collector:
             if sc is not None and isinstance(expr, cst.Name) and sc.is_local(dotted):
                 # ``new_list = []`` ... ``self.workers = new_list``: the local's new container
                 values = sc.local_values.get(dotted, [])
-                if values and all(v in (LIST, CONTAINER) or _new_container(v) for v in values):
+                if values and all(v.startswith(CONTAINER) or _new_container(v) for v in values):
                     return list(values)
             return [f"<ref:{dotted}>"]
         return [OTHER]
@@ -1139,7 +1148,15 @@ class Collector:
             rmw = augmented or mentions_item(value, base, _item_text(target))
             # ``stats["sent"] += 1``: the one item it updates (not ``per_host[h]["ok"]``)
             item = (subscript_key(target) or "") if root is target.value else ""
-            self._write(stmt, "rmw" if rmw else "assign", base, subscript=True, item=item)
+            existing = root is target.value and _loop_key(sc.loops, base, subscript_index(target))
+            self._write(
+                stmt,
+                "rmw" if rmw else "assign",
+                base,
+                subscript=True,
+                item=item,
+                existing_key=existing,
+            )
 
     def _del(self, node: cst.Del) -> None:
         self._del_target(node.target, node)
@@ -1173,6 +1190,7 @@ class Collector:
         method: str = "",
         keyed: bool = False,
         item: str = "",
+        existing_key: bool = False,
     ) -> None:
         """Record a write. ``keyed``: the act addresses one item by a computed key
         (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
@@ -1235,6 +1253,7 @@ class Collector:
                 caught=self._caught_in(sc),
                 seq=self._next_seq(),
                 item=item,
+                existing_key=existing_key,
             )
         )
 
@@ -1885,6 +1904,39 @@ def _acquire_in_test(test: cst.BaseExpression) -> str | None:
     ):
         return dotted_name(test.func.value)
     return None
+
+
+def _loop_key(loops: list[cst.For | cst.While], base: str, key: cst.BaseExpression | None) -> bool:
+    """Is ``key`` the key variable of an enclosing loop over ``base`` itself (``for k in d``,
+    ``for k in d.keys()``, ``for k, v in d.items()``)?"""
+    if not isinstance(key, cst.Name):
+        return False
+    for loop in loops:
+        if not isinstance(loop, cst.For):
+            continue
+        over = loop.iter
+        while (  # ``for k in list(d)``: a snapshot of the keys there were
+            isinstance(over, cst.Call)
+            and isinstance(over.func, cst.Name)
+            and over.func.value in ("list", "tuple", "sorted")
+            and len(over.args) == 1
+        ):
+            over = over.args[0].value
+        if _iterated_container(over) != base:
+            continue
+        method = (
+            over.func.attr.value
+            if isinstance(over, cst.Call) and isinstance(over.func, cst.Attribute)
+            else ""
+        )
+        target: cst.BaseExpression = loop.target
+        if method == "items" and isinstance(target, cst.Tuple | cst.List) and target.elements:
+            target = target.elements[0].value
+        elif method == "values":
+            continue
+        if isinstance(target, cst.Name) and target.value == key.value:
+            return True
+    return False
 
 
 def _iterated_container(expr: cst.BaseExpression) -> str | None:

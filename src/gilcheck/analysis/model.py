@@ -16,6 +16,10 @@ import libcst as cst
 #: the markers below.
 CONTAINER = "<container>"  # {} [] set() comprehension ...
 LIST = CONTAINER + "|list"  # [] or a list comprehension: a container whose iterator never raises
+#: ``{"sent": 0, "failed": 0}``: a dict display whose keys are all constants, followed by them
+#: (``literal_key`` texts joined by ``KEY_SEP``)
+FIXED_KEYS = CONTAINER + "|keys:"
+KEY_SEP = "\x1f"
 CONST = "<const>"  # None, numbers, strings
 PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else
@@ -165,6 +169,9 @@ class Write:
     seq: int = 0
     #: the constant key of a one-level item write (``stats["sent"] += 1`` -> ``'sent'``)
     item: str = ""
+    #: a one-level item store whose key comes from a loop over the same container (``for k in
+    #: d: d[k] = v``): an item that is there already
+    existing_key: bool = False
 
 
 @dataclass(eq=False)

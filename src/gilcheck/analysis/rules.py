@@ -33,7 +33,9 @@ from gilcheck.analysis.model import (
     CONST,
     CONTAINER,
     COUNTING,
+    FIXED_KEYS,
     ITEM,
+    KEY_SEP,
     LIST,
     ONE_WORKER,
     PARAM,
@@ -2365,6 +2367,15 @@ class Judge:
                 v in (LIST, "list", CONST) for v in values
             )
             writes = mutated[ref.key]
+            # ``{"sent": 0, "failed": 0}`` whose items are only stored again, or a store under
+            # a key the writer's own loop over the container found: a value replaced under an
+            # iterator is seen old or new, and the size never changes
+            fixed = _fixed_keys(values)
+            writes = [
+                w
+                for w in writes
+                if not (w.op == "assign" and (w.existing_key or (fixed and w.item in fixed)))
+            ]
             if is_list:
                 writes = [w for w in writes if (w.method or w.op) not in _LIST_APPENDS]
             if not values:
@@ -2782,6 +2793,20 @@ _PROCESS_CONTEXTS = frozenset({"ctx", "mp_context", "mp_ctx", "context", "mp", "
 
 #: Removals that take whatever item is there (they fail only on an empty container).
 _KEYLESS_REMOVALS = frozenset({"popitem", "popleft"})
+
+
+def _fixed_keys(values: list[str]) -> frozenset[str]:
+    """The keys every dict bound to the state starts with, when each binding is a dict display
+    with constant keys (``FIXED_KEYS``) or a constant; empty otherwise."""
+    keys: frozenset[str] | None = None
+    for value in values:
+        if value == CONST:
+            continue
+        if not value.startswith(FIXED_KEYS):
+            return frozenset()
+        mine = frozenset(value[len(FIXED_KEYS) :].split(KEY_SEP))
+        keys = mine if keys is None else keys & mine
+    return keys or frozenset()
 
 
 def _size_floor(test: cst.BaseExpression, target: str) -> int:
