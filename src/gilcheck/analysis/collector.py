@@ -597,6 +597,8 @@ class Collector:
         self._futures: dict[tuple[int, str], Entry] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
         self._comprehensions = 0  # comprehensions being walked (each is a loop)
+        #: the ``for`` clauses of the comprehensions being walked
+        self._comp_fors: list[cst.CompFor] = []
         #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
         self._with_names: list[tuple[int, str, int]] = []
         self._with_blocks = 0
@@ -1061,7 +1063,14 @@ class Collector:
                     )
                 comp = comp.inner_for_in
         self._comprehensions += 1
+        fors: list[cst.CompFor] = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            fors.append(clause)
+            clause = clause.inner_for_in
+        self._comp_fors += fors
         self._walk_children(node)
+        del self._comp_fors[len(self._comp_fors) - len(fors) :]
         self._comprehensions -= 1
 
     def _excepthandler(self, node: cst.ExceptHandler) -> None:
@@ -1148,14 +1157,17 @@ class Collector:
             rmw = augmented or mentions_item(value, base, _item_text(target))
             # ``stats["sent"] += 1``: the one item it updates (not ``per_host[h]["ok"]``)
             item = (subscript_key(target) or "") if root is target.value else ""
-            existing = root is target.value and _loop_key(sc.loops, base, subscript_index(target))
+            index = subscript_index(target) if root is target.value else None
             self._write(
                 stmt,
                 "rmw" if rmw else "assign",
                 base,
                 subscript=True,
                 item=item,
-                existing_key=existing,
+                existing_key=_loop_key(sc.loops, base, index),
+                key_param=index.value
+                if isinstance(index, cst.Name) and index.value in sc.params
+                else "",
             )
 
     def _del(self, node: cst.Del) -> None:
@@ -1191,6 +1203,7 @@ class Collector:
         keyed: bool = False,
         item: str = "",
         existing_key: bool = False,
+        key_param: str = "",
     ) -> None:
         """Record a write. ``keyed``: the act addresses one item by a computed key
         (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
@@ -1254,6 +1267,7 @@ class Collector:
                 seq=self._next_seq(),
                 item=item,
                 existing_key=existing_key,
+                key_param=key_param,
             )
         )
 
@@ -1687,8 +1701,29 @@ class Collector:
                 block=self._with_block(receiver),
                 fresh=tuple(i for i, arg in enumerate(extra) if self._fresh_arg(arg)),
                 modes=tuple(self.scope.modes) if self.scope is not None else (),
+                loop_keys=tuple(i for i, arg in enumerate(extra) if self._loop_counter(arg)),
             )
         )
+
+    def _loop_counter(self, arg: cst.BaseExpression) -> bool:
+        """Is ``arg`` the counter of a ``for`` loop around the start (``for i in range(n)``,
+        ``for i, client in enumerate(clients)``), not rebound in the function? Each start the
+        loop makes then passes another value."""
+        sc = self.scope
+        if not isinstance(arg, cst.Name) or sc is None:
+            return False
+        for loop in [*sc.loops, *self._comp_fors]:
+            if not isinstance(loop, cst.For | cst.CompFor) or not isinstance(loop.iter, cst.Call):
+                continue
+            func = dotted_name(loop.iter.func)
+            target: cst.BaseExpression = loop.target
+            if func == "enumerate" and isinstance(target, cst.Tuple | cst.List):
+                target = target.elements[0].value if target.elements else target
+            elif func != "range":
+                continue
+            if isinstance(target, cst.Name) and target.value == arg.value:
+                return True
+        return False
 
     def _fresh_arg(self, arg: cst.BaseExpression) -> bool:
         """``Acc()``, or ``acc`` bound only to new objects (``acc = Acc()``, ``{}``) in the

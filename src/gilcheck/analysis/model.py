@@ -172,6 +172,9 @@ class Write:
     #: a one-level item store whose key comes from a loop over the same container (``for k in
     #: d: d[k] = v``): an item that is there already
     existing_key: bool = False
+    #: a one-level item write whose key is a parameter of the function (``results[i] += x``
+    #: in ``def work(i)``): the parameter's name
+    key_param: str = ""
 
 
 @dataclass(eq=False)
@@ -265,6 +268,9 @@ class Entry:
     awaited: CallSite | None = None
     #: the ``Scope.modes`` where it starts (or is built)
     modes: tuple[tuple[str, bool], ...] = ()
+    #: indices of ``args`` that are the counter of a loop around the start (``for i in
+    #: range(n)``, ``for i, c in enumerate(cs)``): each start of the loop passes another value
+    loop_keys: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)

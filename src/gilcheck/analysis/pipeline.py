@@ -400,6 +400,7 @@ def _candidate(
         capped_by=raw.capped_by,
         needs_thread=raw.needs_thread,
         actors=_writer_refs(raw.actors, judge, refs),
+        task_key=raw.task_key,
     )
 
 
@@ -473,6 +474,7 @@ def _summary(
                 block_calls=_block_calls(entry, judge, param_types),
                 serial=entry.serial,
                 fresh=_fresh_args(entry, model, judge),
+                loop_keys=entry.loop_keys,
             )
         )
     return ModuleSummary(

@@ -129,6 +129,10 @@ class Raw:
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
     other: cst.CSTNode | None = None
+    #: GIL004 on ``results[i]`` where ``i`` is the function's parameter of this index (-1:
+    #: none): when every start hands the function another loop counter, each task updates
+    #: its own item
+    task_key: int = -1
 
 
 #: List changes that leave an iteration in another thread correct: the item is seen or not.
@@ -1612,6 +1616,7 @@ class Judge:
                     # process-wide state: low unless a thread is seen running the update
                     needs_thread=ref.kind in _PROCESS_WIDE,
                     item=w.item,
+                    task_key=_task_key(w),
                     updaters=self.for_item(
                         self.updaters_of(_owner_key(ref, w.target)),
                         _owner_key(ref, w.target),
@@ -2793,6 +2798,15 @@ _PROCESS_CONTEXTS = frozenset({"ctx", "mp_context", "mp_ctx", "context", "mp", "
 
 #: Removals that take whatever item is there (they fail only on an empty container).
 _KEYLESS_REMOVALS = frozenset({"popitem", "popleft"})
+
+
+def _task_key(w: Write) -> int:
+    """The index of the parameter that keys the item ``w`` updates (``results[i] += x`` in
+    ``def work(client, i)`` -> 1), when the function never rebinds it; -1 otherwise."""
+    scope = w.scope
+    if not w.key_param or w.key_param in scope.assigned or w.key_param in scope.nonlocal_names:
+        return -1
+    return scope.params.index(w.key_param)
 
 
 def _fixed_keys(values: list[str]) -> frozenset[str]:

@@ -59,6 +59,8 @@ class Candidate:
     #: GIL002 whose act stores: the functions that store to the state under a check of it
     #: (one thread running them all cannot act twice)
     actors: tuple[str, ...] = ()
+    #: GIL004 on an item keyed by the function's parameter of this index (-1: none)
+    task_key: int = -1
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class EntrySummary:
     fresh: tuple[int, ...] = ()
     #: handed to a one-worker pool: "instance" (one pool per object) or "shared"; "" otherwise
     serial: str = ""
+    #: positional arguments (indices) that are the counter of a loop around the start: each
+    #: start of that loop passes another value
+    loop_keys: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
