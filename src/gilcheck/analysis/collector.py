@@ -704,6 +704,8 @@ class Collector:
         cond_calls = self.m.cond_calls
         previous: list[CondCall] = []
         previous_if: tuple[cst.If, list[CondCall]] | None = None
+        #: ``ok = lock.acquire(blocking=False)``: the name's value says whether it is held
+        outcomes: dict[str, tuple[str, str]] = {}
         for stmt in stmts:
             if previous and _leaves(stmt):
                 for call in previous:
@@ -716,7 +718,16 @@ class Collector:
             self.walk(stmt)
             previous = cond_calls[before:] if isinstance(stmt, cst.SimpleStatementLine) else []
             previous_if = (stmt, cond_calls[before:]) if isinstance(stmt, cst.If) else None
-            for recv, meth in _statement_calls(stmt):
+            calls = _statement_calls(stmt)
+            outcome = _acquire_outcome(stmt)
+            if outcome is not None:
+                outcomes[outcome[0]] = outcome[1]
+            elif isinstance(stmt, cst.If) and stmt.orelse is None and _exits(stmt.body):
+                # ``if not ok: return``: held from here on (ydb's ``_send_wake_up``)
+                tested = _negated_name(stmt.test)
+                if tested in outcomes:
+                    calls = [*calls, outcomes.pop(tested)]
+            for recv, meth in calls:
                 key = _acquired_key(recv, meth)
                 if key is not None:
                     sc.locks.append(key)
@@ -1122,6 +1133,17 @@ class Collector:
                 rmw = augmented or (mentions(value, name) and not _is_default_of(value, name))
                 self._write(stmt, "rmw" if rmw else "assign", name)
             else:
+                if (
+                    name in sc.params
+                    and name not in sc.assigned
+                    and not augmented
+                    and not sc.loops
+                    and not sc.ifs
+                    and not self._comprehensions
+                    and value is not None
+                    and all(_new_object(v) for v in self.value_summary(value))
+                ):
+                    sc.rebound[name] = self._seq  # ``num_samples = [0] * num_chains``
                 sc.assigned.add(name)
                 _record(sc.local_values, name, self.value_summary(value))
                 sc.bound_in[name] = sc.loop_ids()
@@ -1904,6 +1926,31 @@ def _optional_lock(node: cst.If) -> str | None:
         if isinstance(stmt, cst.With) and any(dotted_name(i.item) == lock for i in stmt.items):
             return lock
     return None
+
+
+def _acquire_outcome(stmt: cst.CSTNode) -> tuple[str, tuple[str, str]] | None:
+    """``ok = lock.acquire(blocking=False)``: (``ok``, (``lock``, ``acquire``))."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+        return None
+    target = small.targets[0].target
+    mc = _method_call(cst.Expr(small.value))
+    if isinstance(target, cst.Name) and mc is not None and mc[0] and mc[1] in ACQUIRE_RELEASE:
+        return target.value, mc
+    return None
+
+
+def _negated_name(test: cst.BaseExpression) -> str:
+    """``not ok`` -> ``ok``; "" for anything else."""
+    if (
+        isinstance(test, cst.UnaryOperation)
+        and isinstance(test.operator, cst.Not)
+        and isinstance(test.expression, cst.Name)
+    ):
+        return test.expression.value
+    return ""
 
 
 def _negated_call(test: cst.BaseExpression) -> tuple[str, str] | None:

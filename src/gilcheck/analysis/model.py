@@ -124,6 +124,10 @@ class Scope:
     #: it contains ``yield``: calling it only builds a generator, its body runs where that
     #: generator is iterated
     generator: bool = False
+    #: parameters rebound to a new object by a statement that always runs (``counts = [0] *
+    #: n``, under no ``if`` or loop): name -> position in the walk; later writes through the
+    #: name change the function's own object, not the one the caller passed
+    rebound: dict[str, int] = field(default_factory=dict)
 
     def in_while(self) -> bool:
         """Is the walk inside a ``while`` loop of this function?"""

@@ -1167,11 +1167,16 @@ class Judge:
         return next(iter(found.values())) if len(found) == 1 else None
 
     def write_ref(self, w: Write) -> Ref:
-        """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; anything
-        else as ``resolve_ref`` classifies it."""
+        """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; a
+        parameter after the function rebound it to a new object is the function's own (pyro's
+        ``logger_thread``: ``num_samples = [0] * num_chains``, then ``num_samples[pos] += 1``);
+        anything else as ``resolve_ref`` classifies it."""
         if "." not in w.target and not w.subscript and w.target in w.scope.global_names:
             return Ref("global", self.mod_prefix + w.target)
-        return self.resolve_ref(w.target, w.scope)
+        ref = self.resolve_ref(w.target, w.scope)
+        if ref.kind == "param" and w.seq > w.scope.rebound.get(w.target.partition(".")[0], w.seq):
+            return Ref("local", w.target.partition(".")[0])
+        return ref
 
     def _callee_scopes(self, callee: str, scope: Scope) -> list[Scope]:
         """The called function, plus its overrides in subclasses for ``self.m()`` calls (a
@@ -1576,7 +1581,7 @@ class Judge:
                     )
                 )
                 continue
-            ref = self.resolve_ref(w.target, scope)
+            ref = self.write_ref(w)
             if not ref.shared or self._in_construction(scope, ref):
                 continue
             if self.held(w.locks, scope):
