@@ -1410,7 +1410,7 @@ class Judge:
         if _benign_note(scope, node):
             return "a comment calls the race benign"
         timed = isinstance(node, cst.AugAssign | cst.Assign) and _timing_only(symbol)
-        if timed and code in ("GIL001", "GIL004"):
+        if timed and code in ("GIL001", "GIL004", "GIL006"):
             return _TIMING_ONLY
         if code in ("GIL001", "GIL004") and self._conversion(node, symbol, scope):
             return _CONVERSION
