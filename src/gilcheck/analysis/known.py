@@ -216,7 +216,21 @@ MAIN_THREAD_ONLY_CALLS: frozenset[str] = frozenset(
 
 #: GUI toolkits: their callbacks and state live on one (the GUI) thread.
 GUI_MODULES: frozenset[str] = frozenset(
-    {"tkinter", "_tkinter", "turtle", "idlelib", "PyQt5", "PyQt6", "PySide2", "PySide6", "wx", "gi"}
+    {
+        "tkinter",
+        "_tkinter",
+        "turtle",
+        "idlelib",
+        "PyQt4",
+        "PyQt5",
+        "PyQt6",
+        "PySide",
+        "PySide2",
+        "PySide6",
+        "qtpy",  # one API over the Qt bindings (spyder's plugins)
+        "wx",
+        "gi",
+    }
 )
 
 
