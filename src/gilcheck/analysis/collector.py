@@ -596,8 +596,7 @@ class Collector:
         #: (function, local name) -> the ``submit`` bound to it (``future = pool.submit(...)``)
         self._futures: dict[tuple[int, str], Entry] = {}
         self._module_loops = 0  # loops at module level (no scope to record them on)
-        self._comprehensions = 0  # comprehensions being walked (each is a loop)
-        #: the ``for`` clauses of the comprehensions being walked
+        #: the ``for`` clauses of the comprehensions being walked (each is a loop)
         self._comp_fors: list[cst.CompFor] = []
         #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
         self._with_names: list[tuple[int, str, int]] = []
@@ -1064,25 +1063,19 @@ class Collector:
         """``[Thread(target=work) for _ in range(4)]`` starts a thread per item, like a loop;
         ``[k for k in self._index]`` iterates over ``self._index`` like a ``for`` loop."""
         sc = self.scope
-        if sc is not None:
-            comp: cst.CompFor | None = node.for_in
-            while comp is not None:
-                iterated = _iterated_container(comp.iter)
-                if iterated is not None:
-                    self.m.iterations.append(
-                        Iteration(comp, sc, iterated, tuple(sc.locks), self._next_seq())
-                    )
-                comp = comp.inner_for_in
-        self._comprehensions += 1
         fors: list[cst.CompFor] = []
         clause: cst.CompFor | None = node.for_in
         while clause is not None:
             fors.append(clause)
+            iterated = _iterated_container(clause.iter)
+            if sc is not None and iterated is not None:
+                self.m.iterations.append(
+                    Iteration(clause, sc, iterated, tuple(sc.locks), self._next_seq())
+                )
             clause = clause.inner_for_in
         self._comp_fors += fors
         self._walk_children(node)
         del self._comp_fors[len(self._comp_fors) - len(fors) :]
-        self._comprehensions -= 1
 
     def _excepthandler(self, node: cst.ExceptHandler) -> None:
         if node.type is not None:
@@ -1139,7 +1132,7 @@ class Collector:
                     and not augmented
                     and not sc.loops
                     and not sc.ifs
-                    and not self._comprehensions
+                    and not self._comp_fors
                     and value is not None
                     and all(_new_object(v) for v in self.value_summary(value))
                 ):
@@ -1714,7 +1707,7 @@ class Collector:
                 keywords=keywords,
                 executor_receiver=executor_receiver,
                 receiver=receiver,
-                in_loop=self._comprehensions > 0
+                in_loop=bool(self._comp_fors)
                 or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
                 built=built,
                 slot=_slot(self._stmt, node) if built else "",
@@ -1753,7 +1746,7 @@ class Collector:
         if isinstance(arg, cst.Call):
             return all(_new_object(v) for v in self.value_summary(arg))
         sc = self.scope
-        if not isinstance(arg, cst.Name) or sc is None or self._comprehensions:
+        if not isinstance(arg, cst.Name) or sc is None or self._comp_fors:
             return False
         name = arg.value
         values = sc.local_values.get(name)

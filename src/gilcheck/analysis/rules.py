@@ -1174,8 +1174,9 @@ class Judge:
         if "." not in w.target and not w.subscript and w.target in w.scope.global_names:
             return Ref("global", self.mod_prefix + w.target)
         ref = self.resolve_ref(w.target, w.scope)
-        if ref.kind == "param" and w.seq > w.scope.rebound.get(w.target.partition(".")[0], w.seq):
-            return Ref("local", w.target.partition(".")[0])
+        head = w.target.partition(".")[0]
+        if ref.kind == "param" and w.seq > w.scope.rebound.get(head, w.seq):
+            return Ref("local", head)
         return ref
 
     def _callee_scopes(self, callee: str, scope: Scope) -> list[Scope]:
