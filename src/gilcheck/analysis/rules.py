@@ -847,6 +847,38 @@ class Judge:
         ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
         return self._writers_and_removers[1]
 
+    def removers_of(self, ref: Ref, target: str) -> tuple[str, ...]:
+        """The functions of this module that take items out of ``target`` itself or rebind
+        it (or what holds it): ``removers`` narrowed from the owner to the one container.
+        ``self.runner.result_queue`` and ``self.runner.event_queue`` share an owner but
+        not their consumers (rally's result and event threads). A removal written through
+        another name (an alias, ``cls._items`` for ``Registry._items``) is kept."""
+        found: dict[str, None] = {}
+        for label, written in self._removals.get(_owner_key(ref, target), ()):
+            other_spelling = written.partition(".")[0] != target.partition(".")[0]
+            if other_spelling or written == target or target.startswith(written + "."):
+                found.setdefault(label, None)  # an alias or ``cls.x`` for ``Foo.x``: kept
+        return tuple(found)
+
+    @functools.cached_property
+    def _removals(self) -> dict[str, list[tuple[str, str]]]:
+        """Owner key -> (writer label, target as written) of every removal or
+        rebinding of a container (what ``removers`` counts), outside construction."""
+        labels = self._writers_and_removers[2]
+        found: dict[str, list[tuple[str, str]]] = {}
+        for w in self.m.writes:
+            store = w.op == "assign" and not w.subscript and not w.method
+            if not (w.op == "del" or w.method in known.REMOVING_METHODS or store):
+                continue
+            ref = self.write_ref(w)
+            if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
+                continue
+            key = _owner_key(ref, w.target)
+            func = self.qualname(w.scope)
+            label = labels.get(key, {}).get(func, func)
+            found.setdefault(key, []).append((label, w.target))
+        return found
+
     def updaters_of(self, key: str) -> tuple[str, ...]:
         """The functions of this module that update ``key`` rather than only store over it:
         every writer but those whose writes are all blind stores of the whole value
@@ -1996,8 +2028,9 @@ class Judge:
         if (w.op == "read" or w.op == "del" or w.method in known.REMOVING_METHODS) and raw.writers:
             # What breaks the check is another removal, not another insertion: when one
             # thread does all the removing (pychromecast's worker closes its own channels,
-            # callers only open them), the item it saw is still there.
-            raw.writers = self.removers.get(_owner_key(ref, target), ())
+            # callers only open them), the item it saw is still there. Removals from this
+            # container, not from its owner's others (rally's result and event queues).
+            raw.writers = self.removers_of(ref, target)
         return raw
 
     def gil003_gil005(self, out: list[Raw]) -> None:
