@@ -598,6 +598,11 @@ class Collector:
         self._module_loops = 0  # loops at module level (no scope to record them on)
         #: the ``for`` clauses of the comprehensions being walked (each is a loop)
         self._comp_fors: list[cst.CompFor] = []
+        #: outside functions: the branches being walked, as (statement, branch index) pairs
+        #: (``if`` body 0, ``else`` 1; ``try`` body 0, handlers 1...)
+        self._branches: list[tuple[int, int]] = []
+        #: class qualname -> the branches each of its definitions sits in
+        self._class_branches: dict[str, list[tuple[tuple[int, int], ...]]] = {}
         #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
         self._with_names: list[tuple[int, str, int]] = []
         self._with_blocks = 0
@@ -864,6 +869,14 @@ class Collector:
                 bases.append(self.qualify(base))
         name = node.name.value
         qualname = self.prefix + name
+        branches = tuple(self._branches)
+        earlier = self._class_branches.setdefault(qualname, [])
+        if earlier and all(_alternatives(branches, other) for other in earlier):
+            # ``if windows: class Poller: ...`` / ``else: class Poller: ...``: two classes,
+            # only one of which exists at run time. Each keeps its own methods (pycos's
+            # Windows poller starts a thread on its ``poll``, not on the POSIX one's).
+            qualname = f"{qualname}#{len(earlier) + 1}"
+        earlier.append(branches)
         info = ClassInfo(name=name, qualname=qualname, bases=bases)
         info.doc = node.get_docstring(clean=False)
         self.m.classes[qualname] = info
@@ -1050,10 +1063,17 @@ class Collector:
             caught |= _exception_names(handler.type)
         fid = self.scope.fid if self.scope is not None else -1
         self._caught.append((fid, frozenset(caught)))
+        outside = self.scope is None
+        if outside:
+            self._branches.append((id(node), 0))
         self.walk(node.body)
         self._caught.pop()
-        for handler in node.handlers:
+        for index, handler in enumerate(node.handlers, 1):
+            if outside:
+                self._branches[-1] = (id(node), index)
             self.walk(handler)
+        if outside:
+            self._branches.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
         if node.finalbody is not None:
@@ -1315,9 +1335,12 @@ class Collector:
         self.walk(node.test)
         sc = self.scope
         if sc is None:
+            self._branches.append((id(node), 0))
             self.walk(node.body)
             if node.orelse is not None:
+                self._branches[-1] = (id(node), 1)
                 self.walk(node.orelse)
+            self._branches.pop()
             return
         checks = self._checks_of(node.test)
         unset = frozenset(_branch_facts(node.test, True, _unset_atom))
@@ -1846,6 +1869,17 @@ def wrapper_locks(deco: cst.FunctionDef) -> dict[str, bool]:
                 if head == first and attr and "." not in attr:
                     found[attr] = found.get(attr, False) or calls
     return found
+
+
+def _alternatives(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:
+    """Do two definitions sit in different branches of one ``if`` or ``try`` (so that at
+    most one of them runs)?"""
+    for a, b in zip(first, second, strict=False):
+        if a[0] != b[0]:
+            return False
+        if a[1] != b[1]:
+            return True
+    return False
 
 
 def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

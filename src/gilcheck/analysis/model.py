@@ -8,6 +8,7 @@ dotted strings (``self._lock``, ``_cache``, ``cls._instance``) and resolved by t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -81,6 +82,10 @@ class CheckFrame:
     known_unset: frozenset[str] = frozenset()
 
 
+#: The mark of a class defined again in another branch (``Poller#2``; see ``Scope.shown``).
+_ALTERNATIVE = re.compile(r"#\d+(?=\.|$)")
+
+
 @dataclass(eq=False)
 class Scope:
     """A function, method or lambda."""
@@ -141,6 +146,12 @@ class Scope:
         if name in self.global_names:
             return False
         return name in self.assigned or name in self.params
+
+    @property
+    def shown(self) -> str:
+        """``qualname`` as the source spells it: without the ``#2`` that tells apart a class
+        defined again in another branch of an ``if``/``try`` (``Poller#2.poll``)."""
+        return _ALTERNATIVE.sub("", self.qualname)
 
 
 @dataclass(eq=False)

@@ -381,7 +381,7 @@ def _candidate(
         suggestion=raw.suggestion,
         replacement=raw.replacement,
         symbol=raw.symbol,
-        scope=raw.scope.qualname if raw.scope is not None else "",
+        scope=raw.scope.shown if raw.scope is not None else "",
         source_line=source_line,
         snippet=snippet,
     )

@@ -2192,7 +2192,7 @@ class Judge:
                 raw = self._raw(
                     "GIL006",
                     w.node,
-                    f"`{shown}` is written under `{lock}` in `{lw.scope.qualname}` "
+                    f"`{shown}` is written under `{lock}` in `{lw.scope.shown}` "
                     f"(line {{other}}) but {what} without it here: {why}",
                     f"Take `{lock}` here too, as the other writes do.",
                     f"with {lock}:\n{_indent(code_of(w.node))}",
@@ -2234,7 +2234,7 @@ class Judge:
                     "GIL006",
                     w.node,
                     f"`{w.target}` is written under `{held[-1]}` here but under `{h2[-1]}` in "
-                    f"`{w2.scope.qualname}` (line {{other}}): two different locks do not "
+                    f"`{w2.scope.shown}` (line {{other}}): two different locks do not "
                     "exclude each other",
                     f"Guard `{w.target}` with one lock everywhere (`{h2[-1]}` or `{held[-1]}`).",
                     None,
@@ -2441,7 +2441,7 @@ class Judge:
                 "GIL004",
                 it.node,
                 f"iteration over shared `{it.target}` without a lock while "
-                f"`{writer.scope.qualname}` (line {{other}}) changes it: "
+                f"`{writer.scope.shown}` (line {{other}}) changes it: "
                 + (
                     "items are skipped or seen twice when another thread removes or inserts"
                     if is_list
