@@ -2045,6 +2045,7 @@ class Judge:
             owner = recv.rpartition(".")[0]
             # ``_cond = Condition(_lock)`` in a class body names the class's own ``_lock``
             own = f"{owner}.{cond_lock}" if cond_lock and "." not in cond_lock and owner else ""
+            built_on = cond_lock
             if own and self.values_of(own, scope):
                 cond_lock = own
             timed = any(
@@ -2093,7 +2094,10 @@ class Judge:
             held = self._with_cond_locks([*call.locks, *inherited], scope)
             owners = {recv}
             if cond_lock:
-                owners.add(cond_lock)
+                # the lock as named where the condition was built, too: ``self.mutex = mutex
+                # = RLock()``, then ``Condition(mutex)`` twice (culsans's queues): ``with
+                # self.not_full:`` holds the ``mutex`` that ``self.not_empty`` was built on
+                owners.update((cond_lock, built_on or cond_lock))
             if held & owners or self._keys(held, scope) & self._keys(owners, scope):
                 continue
             if call.caught & _EXPECTED_RUNTIME_ERROR:
