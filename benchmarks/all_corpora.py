@@ -19,7 +19,7 @@ Examples::
     python benchmarks/all_corpora.py run --python /tmp/v/bin/python --out /tmp/runs --only 27
     python benchmarks/all_corpora.py report --out /tmp/runs
 
-Held-out 22 (16 M lines) alone takes about twenty minutes on two cores; all thirty corpora
+Held-out 22 (16 M lines) alone takes about twenty minutes on two cores; all thirty-one corpora
 about an hour and a half.
 """
 
