@@ -873,8 +873,9 @@ class Collector:
         earlier = self._class_branches.setdefault(qualname, [])
         if earlier and all(_alternatives(branches, other) for other in earlier):
             # ``if windows: class Poller: ...`` / ``else: class Poller: ...``: two classes,
-            # only one of which exists at run time. Each keeps its own methods (pycos's
-            # Windows poller starts a thread on its ``poll``, not on the POSIX one's).
+            # only one of which exists at run time. Each keeps its own methods: a thread the
+            # Windows poller starts on its ``poll`` does not run the POSIX one's. A class
+            # defined again in straight-line code (or under a separate ``if``) stays merged.
             qualname = f"{qualname}#{len(earlier) + 1}"
         earlier.append(branches)
         info = ClassInfo(name=name, qualname=qualname, bases=bases)

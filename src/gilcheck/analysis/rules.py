@@ -841,43 +841,24 @@ class Judge:
         them, or one of them twice)."""
         return self._writers_and_removers[0]
 
-    @functools.cached_property
-    def removers(self) -> dict[str, tuple[str, ...]]:
-        """The part of ``writers`` that can take an item away: a removal (``pop``,
-        ``remove``, ``del x[k]``...) or a rebinding of the whole container (``x = {}``)."""
-        return self._writers_and_removers[1]
-
     def removers_of(self, ref: Ref, target: str) -> tuple[str, ...]:
-        """The functions of this module that take items out of ``target`` itself or rebind
-        it (or what holds it): ``removers`` narrowed from the owner to the one container.
-        ``self.runner.result_queue`` and ``self.runner.event_queue`` share an owner but
-        not their consumers (rally's result and event threads). A removal written through
+        """The part of ``writers`` that can take an item out of ``target`` itself: a removal
+        (``pop``, ``remove``, ``del x[k]``...) from it, or a rebinding of it or of what holds
+        it (``x = {}``). Removals from the owner's other containers do not count:
+        ``self.runner.result_queue`` and ``self.runner.event_queue`` share an owner but not
+        their consumers (rally's result and event threads). A removal written through
         another name (an alias, ``cls._items`` for ``Registry._items``) is kept."""
-        found: dict[str, None] = {}
-        for label, written in self._removals.get(_owner_key(ref, target), ()):
-            other_spelling = written.partition(".")[0] != target.partition(".")[0]
-            if other_spelling or written == target or target.startswith(written + "."):
-                found.setdefault(label, None)  # an alias or ``cls.x`` for ``Foo.x``: kept
-        return tuple(found)
-
-    @functools.cached_property
-    def _removals(self) -> dict[str, list[tuple[str, str]]]:
-        """Owner key -> (writer label, target as written) of every removal or
-        rebinding of a container (what ``removers`` counts), outside construction."""
-        labels = self._writers_and_removers[2]
-        found: dict[str, list[tuple[str, str]]] = {}
-        for w in self.m.writes:
-            store = w.op == "assign" and not w.subscript and not w.method
-            if not (w.op == "del" or w.method in known.REMOVING_METHODS or store):
-                continue
-            ref = self.write_ref(w)
-            if ref.kind not in _OWNED_KINDS or self._in_construction(w.scope, ref):
-                continue
-            key = _owner_key(ref, w.target)
-            func = self.qualname(w.scope)
-            label = labels.get(key, {}).get(func, func)
-            found.setdefault(key, []).append((label, w.target))
-        return found
+        key = _owner_key(ref, target)
+        labels = self._writers_and_removers[2].get(key, {})
+        head = target.partition(".")[0]
+        return tuple(
+            labels[func]
+            for func, written in self._writers_and_removers[1].get(key, {}).items()
+            if any(
+                w.partition(".")[0] != head or w == target or target.startswith(w + ".")
+                for w in written
+            )
+        )
 
     def updaters_of(self, key: str) -> tuple[str, ...]:
         """The functions of this module that update ``key`` rather than only store over it:
@@ -922,18 +903,19 @@ class Judge:
         self,
     ) -> tuple[
         dict[str, tuple[str, ...]],
-        dict[str, tuple[str, ...]],
+        dict[str, dict[str, set[str]]],
         dict[str, dict[str, str]],
         dict[str, dict[str, tuple[cst.CSTNode, str]]],
         dict[str, dict[str, set[str]]],
     ]:
-        """Per piece of state: its writers, its removers, its writers' labels by function,
+        """Per piece of state: its writers, the targets (as written) that each function
+        removes from or rebinds, its writers' labels by function,
         the functions whose writes to it are all blind stores (with the function's node
         and the target as written), and the items each function writes (``""`` for a write
         that is not to one constant item)."""
         found: dict[str, dict[str, str]] = {}
         items: dict[str, dict[str, set[str]]] = {}
-        removing: set[tuple[str, str]] = set()
+        removing: dict[str, dict[str, set[str]]] = {}
         updating: set[tuple[str, str]] = set()
         stores: dict[str, dict[str, tuple[cst.CSTNode, str]]] = {}  # blind stores only
         for w in self.m.writes:
@@ -952,7 +934,7 @@ class Judge:
             items.setdefault(key, {}).setdefault(func, set()).add(w.item)
             store = w.op == "assign" and not w.subscript and not w.method
             if w.op == "del" or w.method in known.REMOVING_METHODS or store:
-                removing.add((key, func))
+                removing.setdefault(key, {}).setdefault(func, set()).add(w.target)
             if not store:
                 updating.add((key, func))
             else:
@@ -961,11 +943,7 @@ class Judge:
             for func in [f for f in funcs_storing if (key, f) in updating]:
                 del funcs_storing[func]  # it updates the state elsewhere in its body anyway
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
-        removers = {
-            key: tuple(label for func, label in funcs.items() if (key, func) in removing)
-            for key, funcs in found.items()
-        }
-        return writers, removers, found, stores, items
+        return writers, removing, found, stores, items
 
     def for_item(self, labels: tuple[str, ...], key: str, item: str) -> tuple[str, ...]:
         """The writers among ``labels`` that can touch the constant item ``item`` of ``key``:
@@ -2097,7 +2075,9 @@ class Judge:
                 # the lock as named where the condition was built, too: ``self.mutex = mutex
                 # = RLock()``, then ``Condition(mutex)`` twice (culsans's queues): ``with
                 # self.not_full:`` holds the ``mutex`` that ``self.not_empty`` was built on
-                owners.update((cond_lock, built_on or cond_lock))
+                owners.add(cond_lock)
+                if built_on:
+                    owners.add(built_on)
             if held & owners or self._keys(held, scope) & self._keys(owners, scope):
                 continue
             if call.caught & _EXPECTED_RUNTIME_ERROR:
