@@ -131,7 +131,7 @@ def class_like(name: str) -> bool:
     return last[:1].isupper() and not last.isupper()
 
 
-def _new_object(value: str) -> bool:
+def new_object(value: str) -> bool:
     """A value summary that is a new object each time it is evaluated: a container display,
     ``dict()``/``list()``..., or a call of a class (``Acc()``, ``runner.LocalRun()``)."""
     if value.startswith(CONTAINER) or _new_container(value):
@@ -598,6 +598,8 @@ class Collector:
         self._module_loops = 0  # loops at module level (no scope to record them on)
         #: the ``for`` clauses of the comprehensions being walked (each is a loop)
         self._comp_fors: list[cst.CompFor] = []
+        #: the blocks (indented suites) being walked, by identity, innermost last
+        self._suites: list[int] = []
         #: outside functions: the branches being walked, as (statement, branch index) pairs
         #: (``if`` body 0, ``else`` 1; ``try`` body 0, handlers 1...)
         self._branches: list[tuple[int, int]] = []
@@ -681,7 +683,9 @@ class Collector:
         self._block(node.body)
 
     def _suite(self, node: cst.IndentedBlock | cst.SimpleStatementSuite) -> None:
+        self._suites.append(id(node))
         self._block(node.body)
+        self._suites.pop()
 
     def _simple_line(self, node: cst.SimpleStatementLine) -> None:
         outer = self._stmt
@@ -834,6 +838,7 @@ class Collector:
             _record(self.m.module_values, name, (f"<def:{qualname}>",))
         else:
             self.scope.assigned.add(name)
+            self.scope.last_bound.pop(name, None)
             _record(self.scope.local_values, name, (f"<scope:{scope.fid}>",))
         saved = (self.scope, self.class_body, self.prefix)
         self.scope, self.class_body, self.prefix = scope, None, qualname + ".<locals>."
@@ -884,6 +889,7 @@ class Collector:
         marker = f"<class:{qualname}>"
         if self.scope is not None:
             self.scope.assigned.add(name)
+            self.scope.last_bound.pop(name, None)
             _record(self.scope.local_values, name, (marker,))
         elif self.class_body is None:
             _record(self.m.module_values, name, (marker,))
@@ -1035,17 +1041,22 @@ class Collector:
             self._target(node.target, node.value, node, augmented=False)
         elif isinstance(node.target, cst.Name) and self.scope is not None:
             self.scope.assigned.add(node.target.value)
+            self.scope.last_bound.pop(node.target.value, None)
 
     def _return(self, node: cst.Return) -> None:
         self._walk_children(node)
         if self.scope is not None and node.value is not None:
             # a name or a dotted name (``return self._lock``); "" for any other value
-            self.scope.returns.append(dotted_name(node.value) or "")
+            returned = dotted_name(node.value)
+            self.scope.returns.append(returned or "")
+            if returned is None and all(new_object(v) for v in self.value_summary(node.value)):
+                self.scope.new_returns += 1  # ``return File(path)``
 
     def _namedexpr(self, node: cst.NamedExpr) -> None:
         self.walk(node.value)
         if isinstance(node.target, cst.Name) and self.scope is not None:
             self.scope.assigned.add(node.target.value)
+            self.scope.last_bound.pop(node.target.value, None)
 
     def _yield(self, node: cst.Yield) -> None:
         self._walk_children(node)
@@ -1103,6 +1114,7 @@ class Collector:
             self.walk(node.type)
         if node.name is not None and isinstance(node.name.name, cst.Name) and self.scope:
             self.scope.assigned.add(node.name.name.value)
+            self.scope.last_bound.pop(node.name.name.value, None)
         fallback = (
             self.scope is None
             and self.class_body is None
@@ -1155,12 +1167,13 @@ class Collector:
                     and not sc.ifs
                     and not self._comp_fors
                     and value is not None
-                    and all(_new_object(v) for v in self.value_summary(value))
+                    and all(new_object(v) for v in self.value_summary(value))
                 ):
                     sc.rebound[name] = self._seq  # ``num_samples = [0] * num_chains``
                 sc.assigned.add(name)
                 _record(sc.local_values, name, self.value_summary(value))
                 sc.bound_in[name] = sc.loop_ids()
+                sc.last_bound[name] = (value, tuple(self._suites))
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
                     sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
@@ -1444,6 +1457,7 @@ class Collector:
         if isinstance(target, cst.Name):
             if target.value not in sc.global_names:
                 sc.assigned.add(target.value)
+                sc.last_bound.pop(target.value, None)
         elif isinstance(target, cst.Tuple | cst.List):
             for element in target.elements:
                 self._bind_names(element.value)
@@ -1466,6 +1480,7 @@ class Collector:
                 named += 1
             if isinstance(as_target, cst.Name) and sc is not None:
                 sc.assigned.add(as_target.value)
+                sc.last_bound.pop(as_target.value, None)
                 _record(sc.local_values, as_target.value, self.value_summary(item.item))
             elif isinstance(as_target, cst.Name) and self.class_body is None:
                 # ``with ThreadPoolExecutor() as pool:`` at module level (a script)
@@ -1719,6 +1734,8 @@ class Collector:
         target_scope = (
             self._lambda_scopes.get(id(target)) if isinstance(target, cst.Lambda) else None
         )
+        block = self._with_block(receiver)
+        fresh = [self._fresh_arg(arg) for arg in extra]
         self.m.entries.append(
             Entry(
                 node=node,
@@ -1737,8 +1754,13 @@ class Collector:
                 slot=_slot(self._stmt, node) if built else "",
                 local=_slot(self._stmt, node, local=True) if built and self.scope else "",
                 seq=self._next_seq(),
-                block=self._with_block(receiver),
-                fresh=tuple(i for i, arg in enumerate(extra) if self._fresh_arg(arg)),
+                block=block,
+                fresh=tuple(
+                    i
+                    for i, arg in enumerate(extra)
+                    if fresh[i] is not None or (block >= 0 and self._loop_element(arg))
+                ),
+                factories=tuple((i, callee) for i, callee in enumerate(fresh) if callee),
                 modes=tuple(self.scope.modes) if self.scope is not None else (),
                 loop_keys=tuple(i for i, arg in enumerate(extra) if self._loop_counter(arg)),
             )
@@ -1764,23 +1786,57 @@ class Collector:
                 return True
         return False
 
-    def _fresh_arg(self, arg: cst.BaseExpression) -> bool:
-        """``Acc()``, or ``acc`` bound only to new objects (``acc = Acc()``, ``{}``) in the
-        loop iteration that starts the thread: the start gets an object no other start gets."""
-        if isinstance(arg, cst.Call):
-            return all(_new_object(v) for v in self.value_summary(arg))
+    def _loop_element(self, arg: cst.BaseExpression) -> bool:
+        """Is ``arg`` the element the function's outermost loop binds (``for meeting in
+        meetings: pool.submit(run_meeting, meeting)``, or a comprehension's), not rebound in
+        it? Each start of the loop then gets another element of the collection. Not when the
+        loop repeats one object (``range``, ``[x] * n``, ``itertools.repeat(x)``). The caller
+        asks it only of starts on a ``with`` pool, whose tasks end with the block: a function
+        that submits its collection's elements again on a later call cannot overlap two
+        tasks of one element."""
         sc = self.scope
-        if not isinstance(arg, cst.Name) or sc is None or self._comp_fors:
+        if not isinstance(arg, cst.Name) or sc is None:
+            return False
+        loops = [*sc.loops, *self._comp_fors]
+        outer = loops[0] if loops else None
+        if not isinstance(outer, cst.For | cst.CompFor):
             return False
         name = arg.value
-        values = sc.local_values.get(name)
-        return (
-            bool(values)
-            and name not in sc.params
-            and sc.is_local(name)
-            and all(_new_object(v) for v in values or ())
-            and sc.bound_in.get(name) == sc.loop_ids()
-        )
+        if name not in _target_names(outer.target) or _repeats(outer.iter):
+            return False
+        inner = [loop for loop in loops[1:] if isinstance(loop, cst.For | cst.CompFor)]
+        if any(name in _target_names(loop.target) for loop in inner):
+            return False
+        return not _rebinds(outer.body if isinstance(outer, cst.For) else outer, name)
+
+    def _fresh_arg(self, arg: cst.BaseExpression) -> str | None:
+        """``Acc()``, or ``acc`` bound to new objects (``acc = Acc()``, ``{}``) in the loop
+        iteration that starts the thread: the start gets an object no other start gets ("").
+        The value is the one the binding last walked gives when that binding sits in the
+        start's block or a block around it (``file = cache.get(p)``, then ``if not file:
+        file = File(p)`` and the start); otherwise every value the function binds. A value
+        that is a call of a function or method (``file = self._path_to_file(p)``) is its
+        name: the start's object is its own if that function builds a new object for each
+        call, which the pipeline checks. None: no object of its own."""
+        if isinstance(arg, cst.Call):
+            return "" if all(new_object(v) for v in self.value_summary(arg)) else None
+        sc = self.scope
+        if not isinstance(arg, cst.Name) or sc is None or self._comp_fors:
+            return None
+        name = arg.value
+        if name in sc.params or not sc.is_local(name) or sc.bound_in.get(name) != sc.loop_ids():
+            return None
+        values = sc.local_values.get(name) or []
+        last = sc.last_bound.get(name)
+        if last is not None and tuple(self._suites[: len(last[1])]) == last[1]:
+            value = last[0]
+            if value is None:
+                return None
+            values = self.value_summary(value)
+            if isinstance(value, cst.Call) and not all(new_object(v) for v in values):
+                callee = dotted_name(value.func)
+                return callee if callee and not callee.startswith("<") else None
+        return "" if values and all(new_object(v) for v in values) else None
 
     def _with_block(self, receiver: str) -> int:
         """The ``with`` block (its number) whose ``as`` name is ``receiver``, in this function:
@@ -2014,6 +2070,50 @@ def _acquire_in_test(test: cst.BaseExpression) -> str | None:
     ):
         return dotted_name(test.func.value)
     return None
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    """The names a ``for`` target binds (``k, (a, b)`` -> k, a, b)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, cst.Tuple | cst.List):
+        return {name for e in target.elements for name in _target_names(e.value)}
+    return set()
+
+
+def _repeats(iterable: cst.BaseExpression) -> bool:
+    """Does iterating ``iterable`` give one object again and again, or numbers: ``[x] * n``,
+    ``itertools.repeat(x)``, ``cycle(xs)``, ``range(n)``?"""
+    if isinstance(iterable, cst.BinaryOperation):
+        return True
+    if isinstance(iterable, cst.Call):
+        func = (dotted_name(iterable.func) or "").rpartition(".")[2]
+        return func in ("range", "repeat", "cycle")
+    return False
+
+
+_TARGETED = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor)
+
+
+def _rebinds(node: cst.CSTNode, name: str) -> bool:
+    """Does ``node`` bind ``name`` anywhere (an assignment, a walrus, a ``for``/``with``
+    target, ``del``), outside nested functions and classes?"""
+    stack: list[cst.CSTNode] = list(node.children)
+    while stack:
+        each = stack.pop()
+        if isinstance(each, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        bound: cst.BaseExpression | None = None
+        if isinstance(each, _TARGETED):
+            bound = each.target
+        elif isinstance(each, cst.AsName):
+            bound = each.name
+        elif isinstance(each, cst.Del):
+            bound = each.target
+        if bound is not None and name in _target_names(bound):
+            return True
+        stack.extend(each.children)
+    return False
 
 
 def _loop_key(loops: list[cst.For | cst.While], base: str, key: cst.BaseExpression | None) -> bool:

@@ -133,6 +133,14 @@ class Scope:
     #: n``, under no ``if`` or loop): name -> position in the walk; later writes through the
     #: name change the function's own object, not the one the caller passed
     rebound: dict[str, int] = field(default_factory=dict)
+    #: the value a local's last assignment walked gave it (None: a binding with no value
+    #: known, a tuple's element) and the blocks around that assignment (see
+    #: ``Collector._suites``); a ``for``, ``with`` or other binding drops the entry
+    last_bound: dict[str, tuple[cst.BaseExpression | None, tuple[int, ...]]] = field(
+        default_factory=dict
+    )
+    #: ``return`` statements whose value is a new object (``return File(path)``)
+    new_returns: int = 0
 
     def in_while(self) -> bool:
         """Is the walk inside a ``while`` loop of this function?"""
@@ -278,6 +286,9 @@ class Entry:
     #: local bound to one in the same loop iteration): candidates for "not shared"; the
     #: pipeline drops those the starting function passes elsewhere or writes after the start
     fresh: tuple[int, ...] = ()
+    #: (index, callee) for the fresh ``args`` bound to a call (``file =
+    #: self._path_to_file(p)``): fresh only if that function returns a new object each call
+    factories: tuple[tuple[int, str], ...] = ()
     #: ``pool.submit(f, ...).result()``: the caller waits for the task. The call of ``f`` it
     #: stands for, recorded beside it; the Judge keeps one of the two (see ``Judge._awaited``)
     awaited: CallSite | None = None

@@ -14,8 +14,8 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
-from gilcheck.analysis.collector import Collector, class_like, dotted_name, walk_nodes
-from gilcheck.analysis.model import ClassInfo, Entry, ModuleModel, Scope
+from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
+from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import Judge, Raw, code_of
 from gilcheck.analysis.summary import (
@@ -452,6 +452,7 @@ def _summary(
         if len(shown) > 40:
             shown = shown[:37] + "..."
         keyword = "target=" if entry.kind in ("Thread", "Process", "Timer") else ""
+        fresh = _fresh_args(entry, model, judge)
         entries.append(
             EntrySummary(
                 target=target_ref,
@@ -473,7 +474,8 @@ def _summary(
                 block=f"{path}:{entry.block}" if entry.block >= 0 else "",
                 block_calls=_block_calls(entry, judge, param_types),
                 serial=entry.serial,
-                fresh=_fresh_args(entry, model, judge),
+                fresh=tuple(fresh),
+                contested=tuple((i, attrs) for i, attrs in fresh.items() if attrs),
                 loop_keys=entry.loop_keys,
             )
         )
@@ -495,10 +497,12 @@ def _summary(
     )
 
 
-def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> tuple[int, ...]:
+def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> dict[int, tuple[str, ...]]:
     """The positional arguments that give this start an object of its own
     (``run = LocalRun(); Thread(target=runner, args=(run,))``): built for it (``Entry.fresh``),
-    not written by the function once the thread runs, and handed to no other start of the
+    not written by the function once the thread runs (or only some attributes of it, which
+    the result maps each index to: the task shares those with the function, ``file.url +=
+    fragment`` after ``submit(self._fetch, file)``), and handed to no other start of the
     function, unless the other starts' targets write none of the attributes this one writes
     through it (``it = _Iterator()``, then ``submit(self._prepare, it)`` that advances
     ``it.prepare_index`` and ``submit(self._ready, it)`` that advances ``it.ready_index``:
@@ -506,17 +510,22 @@ def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> tuple[int, ..
     change there."""
     scope = entry.scope
     if scope is None or not entry.fresh:
-        return ()
-    out: list[int] = []
+        return {}
+    out: dict[int, tuple[str, ...]] = {}
+    factories = dict(entry.factories)
     for i in entry.fresh:
+        if i in factories and not _builds_new(factories[i], scope, judge):
+            continue
         name = dotted_name(entry.args[i])
         if name is None:  # ``submit(histogram, defaultdict(int), batch)``: built in the call
-            out.append(i)
+            out[i] = ()
             continue
-        if any(
-            w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
+        later = {
+            w.target.split(".")[1] if "." in w.target else ""
             for w in model.writes
-        ):
+            if w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
+        }
+        if "" in later:  # the object itself (``run[k] = v``, ``run.append(x)``)
             continue
         others = [
             (other, j)
@@ -532,8 +541,29 @@ def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> tuple[int, ..
                 for other, j in others
             ):
                 continue
-        out.append(i)
-    return tuple(out)
+        out[i] = tuple(sorted(later))
+    return out
+
+
+def _builds_new(callee: str, scope: Scope, judge: Judge) -> bool:
+    """Does every call of ``callee`` (a function or method of this module, seen from
+    ``scope``) return a new object: every ``return`` gives a class call or a new container
+    (``return File(path)``), or a local bound only to one (``file = File(path)``, checks,
+    ``return file``)? mkdocs-material's privacy plugin builds each external asset's ``File``
+    in ``_path_to_file`` and hands it to one download task."""
+    func = judge._callee_scope(callee, scope)
+    if func is None or func.generator or not func.returns:
+        return False
+    named = [name for name in func.returns if name]
+    if len(func.returns) - len(named) != func.new_returns:
+        return False
+    return all(
+        "." not in name
+        and name not in func.params
+        and func.is_local(name)
+        and all(new_object(v) for v in func.local_values.get(name) or [OTHER])
+        for name in named
+    )
 
 
 def _param_attrs(entry: Entry, index: int, judge: Judge) -> set[str] | None:

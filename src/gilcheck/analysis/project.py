@@ -157,6 +157,9 @@ class Project:
         self.shared_params: set[tuple[str, int]] = set()
         #: parameters that receive, at some start, an object built for that start alone
         self.own_params: set[tuple[str, int]] = set()
+        #: attributes of such an object that the starting function writes while the target
+        #: runs: still shared through that parameter
+        self.contested_params: dict[tuple[str, int], set[str]] = {}
         self._link()
 
     # -- resolution ----------------------------------------------------------------------------
@@ -239,6 +242,8 @@ class Project:
             for i in range(entry.nargs):
                 params = self.own_params if i in entry.fresh else self.shared_params
                 params.add((target, i + offset))
+            for i, attrs in entry.contested:
+                self.contested_params.setdefault((target, i + offset), set()).update(attrs)
             names = self.params.get(target, ())
             for keyword in entry.keywords:
                 if keyword in names:
@@ -752,7 +757,10 @@ class Project:
             if f.symbol.endswith(".value"):  # ``counter.value += 1``: a Value passed to it
                 entry = entry or self.process_reach.get(candidate.func)
             key = (candidate.func, candidate.param)
-            if key in self.shared_params and entry is not None:
+            shared = key in self.shared_params or _attribute(f.symbol) in self.contested_params.get(
+                key, ()
+            )
+            if shared and entry is not None:
                 return self._high(f, entry)
             return _low(f, OWN_OBJECT if key in self.own_params else NO_THREAD)
         return f
@@ -795,3 +803,10 @@ def _low(f: Finding, why: str) -> Finding:
 def lowered(f: Finding, why: str) -> Finding:
     """``f`` at ``low``, its message ending with the reason: ``... (low: why)``."""
     return _low(replace(f, message=f"{f.message} (low: {why})"), why)
+
+
+def _attribute(symbol: str) -> str | None:
+    """``file.url`` -> ``url``, ``run.parts[...]`` -> ``parts``; None for the object itself."""
+    if "." not in symbol:
+        return None
+    return symbol.split(".")[1].partition("[")[0]

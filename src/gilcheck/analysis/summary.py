@@ -98,6 +98,9 @@ class EntrySummary:
     #: positional arguments (indices) that hold an object built for this start alone: they do
     #: not make the target's parameter shared
     fresh: tuple[int, ...] = ()
+    #: (index, attributes) for fresh arguments some of whose attributes the starting
+    #: function writes once the target runs: those attributes stay shared with it
+    contested: tuple[tuple[int, tuple[str, ...]], ...] = ()
     #: handed to a one-worker pool: "instance" (one pool per object) or "shared"; "" otherwise
     serial: str = ""
     #: positional arguments (indices) that are the counter of a loop around the start: each
