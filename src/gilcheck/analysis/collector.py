@@ -398,6 +398,37 @@ def ends_with(block: cst.BaseSuite, kinds: tuple[type[cst.CSTNode], ...]) -> boo
     return isinstance(last, cst.BaseSmallStatement) and isinstance(last, kinds)
 
 
+def _handed_locks(stmts: Sequence[cst.CSTNode]) -> list[str]:
+    """The locks a function's body releases unconditionally (``self._lock.release()`` as a
+    statement of the body, or in the ``finally`` of a ``try`` there) and never acquires: the
+    function is entered holding them, since releasing a lock nobody holds raises. safeIO's
+    ``TextFile.read`` takes ``self._Lock`` and starts a thread on ``_read``, which updates
+    the queue counter and then releases it: the lock is handed to the thread."""
+    released: list[str] = []
+    for stmt in stmts:
+        calls = _statement_calls(stmt) if isinstance(stmt, cst.SimpleStatementLine) else []
+        for recv, meth in calls:
+            key = _released_key(recv, meth) if recv else None
+            if key is not None:
+                released.append(key)
+        released.extend(sorted(_released_in_finally(stmt)))
+    if not released:
+        return []
+    taken: set[str] = set()
+    stack: list[cst.CSTNode] = list(stmts)
+    while stack:  # any acquire of it in the body, taken or tried, under any test
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            owner = dotted_name(node.func.value)
+            acquired = _acquired_key(owner, node.func.attr.value) if owner else None
+            if acquired is not None:
+                taken.add(acquired)
+        stack.extend(node.children)
+    return [key for key in dict.fromkeys(released) if key not in taken]
+
+
 def _released_in_finally(stmt: cst.CSTNode) -> set[str]:
     if isinstance(stmt, cst.Try) and stmt.finalbody is not None:
         released = set()
@@ -714,6 +745,10 @@ class Collector:
         previous_if: tuple[cst.If, list[CondCall]] | None = None
         #: ``ok = lock.acquire(blocking=False)``: the name's value says whether it is held
         outcomes: dict[str, tuple[str, str]] = {}
+        if isinstance(sc.node, cst.FunctionDef) and stmts is sc.node.body.body:
+            for lock in _handed_locks(stmts):  # held from the function's first statement
+                sc.locks.append(lock)
+                acquired.append(lock)
         for stmt in stmts:
             if previous and _leaves(stmt):
                 for call in previous:
