@@ -400,18 +400,24 @@ def ends_with(block: cst.BaseSuite, kinds: tuple[type[cst.CSTNode], ...]) -> boo
 
 def _handed_locks(stmts: Sequence[cst.CSTNode]) -> list[str]:
     """The locks a function's body releases unconditionally (``self._lock.release()`` as a
-    statement of the body, or in the ``finally`` of a ``try`` there) and never acquires: the
+    statement of the body, or of the ``finally`` of a ``try`` there; not under a test, ``if
+    locking: L.release()`` or ``locking and L.release()``) and never acquires: the
     function is entered holding them, since releasing a lock nobody holds raises. safeIO's
     ``TextFile.read`` takes ``self._Lock`` and starts a thread on ``_read``, which updates
     the queue counter and then releases it: the lock is handed to the thread."""
     released: list[str] = []
     for stmt in stmts:
-        calls = _statement_calls(stmt) if isinstance(stmt, cst.SimpleStatementLine) else []
-        for recv, meth in calls:
-            key = _released_key(recv, meth) if recv else None
-            if key is not None:
-                released.append(key)
-        released.extend(sorted(_released_in_finally(stmt)))
+        lines = [stmt]
+        if isinstance(stmt, cst.Try) and stmt.finalbody is not None:
+            lines = list(stmt.finalbody.body.body)
+        for line in lines:  # only plain calls: not ``if locking: L.release()``
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            for small in line.body:
+                call = _method_call(small)
+                key = _released_key(*call) if call is not None and call[0] else None
+                if key is not None:
+                    released.append(key)
     if not released:
         return []
     taken: set[str] = set()
