@@ -12,14 +12,19 @@ script is that run, so that it is one command rather than shell loops:
    corpus and in total, visible findings, TRUE, FALSE and unread, with Wilson 95% intervals, by
    rule and by confidence. ``--merged FILE`` writes all findings in one JSON (packages named
    ``hN:package``) for ``corpus.py --from-json FILE --verdicts review.md``.
+3. ``diff``: compares two such folders (an earlier version's runs and this one's): per corpus,
+   the visible findings before and after, then each visible finding that went or came, keyed
+   by path, line and rule, with its verdict from ``review.md``. Counts can hide a swap (one
+   TRUE gone, one FALSE come); the sets cannot. Exits 1 when a TRUE went.
 
 Examples::
 
     python benchmarks/all_corpora.py run --python /tmp/v/bin/python --out /tmp/runs --parallel 2
     python benchmarks/all_corpora.py run --python /tmp/v/bin/python --out /tmp/runs --only 27
     python benchmarks/all_corpora.py report --out /tmp/runs
+    python benchmarks/all_corpora.py diff /tmp/old-runs /tmp/runs
 
-Held-out 22 (16 M lines) alone takes about twenty minutes on two cores; all thirty-one corpora
+Held-out 22 (16 M lines) alone takes about twenty minutes on two cores; all thirty-two corpora
 about an hour and a half.
 """
 
@@ -152,6 +157,40 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def diff(args: argparse.Namespace) -> int:
+    corpus = _corpus()
+    verdicts = corpus.read_verdicts(args.review)
+
+    def visible(path: Path) -> dict[tuple[str, int, str], dict[str, Any]]:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            (f["path"], f["line"], f["code"]): f for f in document["findings"] if corpus.visible(f)
+        }
+
+    stems = {p.stem for p in args.old.glob("h*.json")} | {p.stem for p in args.new.glob("h*.json")}
+    if not stems:
+        print(f"error: {args.old}, {args.new}: no h*.json corpus runs", file=sys.stderr)
+        return 2
+    lost_true = 0
+    for stem in sorted(stems, key=_order):
+        old_path, new_path = args.old / f"{stem}.json", args.new / f"{stem}.json"
+        if not old_path.exists() or not new_path.exists():
+            print(f"{stem}: only in {args.new if new_path.exists() else args.old}")
+            continue
+        before, after = visible(old_path), visible(new_path)
+        print(f"{stem}: {len(before)} -> {len(after)} visible")
+        for sign, keys, source in (
+            ("-", sorted(before.keys() - after.keys()), before),
+            ("+", sorted(after.keys() - before.keys()), after),
+        ):
+            for key in keys:
+                verdict = verdicts.get(key, "unread")
+                lost_true += sign == "-" and verdict == "TRUE"
+                f = source[key]
+                print(f"  {sign} {key[0]}:{key[1]} {key[2]} {f['confidence']} {verdict}")
+    return 1 if lost_true else 0
+
+
 def _order(stem: str) -> tuple[int, int]:
     tag = stem.removeprefix("h")
     return (0, 0) if tag == "t" else (1, int(tag) if tag.isdigit() else 0)
@@ -172,12 +211,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     s.add_argument("--out", type=Path, required=True, help="folder of hN.json")
     s.add_argument("--review", type=Path, default=HERE / "review.md", help="verdict rows")
     s.add_argument("--merged", type=Path, help="also write all findings in one JSON")
+    d = sub.add_parser("diff", help="visible findings gone and new between two run folders")
+    d.add_argument("old", type=Path, help="folder of an earlier version's hN.json")
+    d.add_argument("new", type=Path, help="folder of this version's hN.json")
+    d.add_argument("--review", type=Path, default=HERE / "review.md", help="verdict rows")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    return run(args) if args.action == "run" else report(args)
+    actions = {"run": run, "report": report, "diff": diff}
+    return actions[args.action](args)
 
 
 if __name__ == "__main__":

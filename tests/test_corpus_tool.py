@@ -198,3 +198,39 @@ def test_all_corpora_report_without_runs_is_an_error(
 ) -> None:
     assert _all_corpora().main(["report", "--out", str(tmp_path)]) == 2
     assert "no h*.json" in capsys.readouterr().err
+
+
+def test_all_corpora_diff_lists_findings_gone_and_new_and_fails_on_a_lost_true(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def finding(path: str, line: int, confidence: str = "high") -> dict[str, object]:
+        return {"path": path, "line": line, "code": "GIL004", "confidence": confidence}
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    runs = {
+        (old, "h1"): [finding("a.py", 1), finding("a.py", 2), finding("a.py", 5, "low")],
+        (new, "h1"): [finding("a.py", 2), finding("a.py", 3), finding("a.py", 1, "low")],
+        (new, "h2"): [],
+    }
+    for (folder, name), findings in runs.items():
+        (folder / f"{name}.json").write_text(json.dumps({"findings": findings}))
+    review = tmp_path / "review.md"
+    review.write_text(
+        "| 1 | `a.py:1` | GIL004 | high | TRUE | real |\n"
+        "| 2 | `a.py:3` | GIL004 | high | FALSE | one thread |\n"
+    )
+    tool = _all_corpora()
+    code = tool.main(["diff", str(old), str(new), "--review", str(review)])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1  # a.py:1, a TRUE, is no longer visible
+    assert out == [
+        "h1: 2 -> 2 visible",
+        "  - a.py:1 GIL004 high TRUE",
+        "  + a.py:3 GIL004 high FALSE",
+        f"h2: only in {new}",
+    ]
+    (new / "h1.json").write_text(json.dumps({"findings": [finding("a.py", 1), finding("a.py", 2)]}))
+    assert tool.main(["diff", str(old), str(new), "--review", str(review)]) == 0
+    assert tool.main(["diff", str(tmp_path / "none"), str(tmp_path / "none")]) == 2
