@@ -421,17 +421,12 @@ def _handed_locks(stmts: Sequence[cst.CSTNode]) -> list[str]:
     if not released:
         return []
     taken: set[str] = set()
-    stack: list[cst.CSTNode] = list(stmts)
-    while stack:  # any acquire of it in the body, taken or tried, under any test
-        node = stack.pop()
-        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
+    for node in _own_nodes(stmts):  # any acquire of it in the body, taken or tried
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             owner = dotted_name(node.func.value)
             acquired = _acquired_key(owner, node.func.attr.value) if owner else None
             if acquired is not None:
                 taken.add(acquired)
-        stack.extend(node.children)
     return [key for key in dict.fromkeys(released) if key not in taken]
 
 
@@ -878,8 +873,7 @@ class Collector:
             self.m.functions[name] = scope
             _record(self.m.module_values, name, (f"<def:{qualname}>",))
         else:
-            self.scope.assigned.add(name)
-            self.scope.last_bound.pop(name, None)
+            self.scope.bind(name)
             _record(self.scope.local_values, name, (f"<scope:{scope.fid}>",))
         saved = (self.scope, self.class_body, self.prefix)
         self.scope, self.class_body, self.prefix = scope, None, qualname + ".<locals>."
@@ -929,8 +923,7 @@ class Collector:
         self.m.classes[qualname] = info
         marker = f"<class:{qualname}>"
         if self.scope is not None:
-            self.scope.assigned.add(name)
-            self.scope.last_bound.pop(name, None)
+            self.scope.bind(name)
             _record(self.scope.local_values, name, (marker,))
         elif self.class_body is None:
             _record(self.m.module_values, name, (marker,))
@@ -1081,8 +1074,7 @@ class Collector:
             self.walk(node.value)
             self._target(node.target, node.value, node, augmented=False)
         elif isinstance(node.target, cst.Name) and self.scope is not None:
-            self.scope.assigned.add(node.target.value)
-            self.scope.last_bound.pop(node.target.value, None)
+            self.scope.bind(node.target.value)
 
     def _return(self, node: cst.Return) -> None:
         self._walk_children(node)
@@ -1096,8 +1088,7 @@ class Collector:
     def _namedexpr(self, node: cst.NamedExpr) -> None:
         self.walk(node.value)
         if isinstance(node.target, cst.Name) and self.scope is not None:
-            self.scope.assigned.add(node.target.value)
-            self.scope.last_bound.pop(node.target.value, None)
+            self.scope.bind(node.target.value)
 
     def _yield(self, node: cst.Yield) -> None:
         self._walk_children(node)
@@ -1154,8 +1145,7 @@ class Collector:
         if node.type is not None:
             self.walk(node.type)
         if node.name is not None and isinstance(node.name.name, cst.Name) and self.scope:
-            self.scope.assigned.add(node.name.name.value)
-            self.scope.last_bound.pop(node.name.name.value, None)
+            self.scope.bind(node.name.name.value)
         fallback = (
             self.scope is None
             and self.class_body is None
@@ -1495,13 +1485,9 @@ class Collector:
         sc = self.scope
         if sc is None:
             return
-        if isinstance(target, cst.Name):
-            if target.value not in sc.global_names:
-                sc.assigned.add(target.value)
-                sc.last_bound.pop(target.value, None)
-        elif isinstance(target, cst.Tuple | cst.List):
-            for element in target.elements:
-                self._bind_names(element.value)
+        for name in _target_names(target):
+            if name not in sc.global_names:
+                sc.bind(name)
 
     def _with(self, node: cst.With) -> None:
         sc = self.scope
@@ -1520,8 +1506,7 @@ class Collector:
                 )
                 named += 1
             if isinstance(as_target, cst.Name) and sc is not None:
-                sc.assigned.add(as_target.value)
-                sc.last_bound.pop(as_target.value, None)
+                sc.bind(as_target.value)
                 _record(sc.local_values, as_target.value, self.value_summary(item.item))
             elif isinstance(as_target, cst.Name) and self.class_body is None:
                 # ``with ThreadPoolExecutor() as pool:`` at module level (a script)
@@ -1875,8 +1860,7 @@ class Collector:
                 return None
             values = self.value_summary(value)
             if isinstance(value, cst.Call) and not all(new_object(v) for v in values):
-                callee = dotted_name(value.func)
-                return callee if callee and not callee.startswith("<") else None
+                return dotted_name(value.func)
         return "" if values and all(new_object(v) for v in values) else None
 
     def _with_block(self, receiver: str) -> int:
@@ -2139,11 +2123,7 @@ _TARGETED = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.
 def _rebinds(node: cst.CSTNode, name: str) -> bool:
     """Does ``node`` bind ``name`` anywhere (an assignment, a walrus, a ``for``/``with``
     target, ``del``), outside nested functions and classes?"""
-    stack: list[cst.CSTNode] = list(node.children)
-    while stack:
-        each = stack.pop()
-        if isinstance(each, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
+    for each in _own_nodes(node.children):
         bound: cst.BaseExpression | None = None
         if isinstance(each, _TARGETED):
             bound = each.target
@@ -2153,8 +2133,19 @@ def _rebinds(node: cst.CSTNode, name: str) -> bool:
             bound = each.target
         if bound is not None and name in _target_names(bound):
             return True
-        stack.extend(each.children)
     return False
+
+
+def _own_nodes(nodes: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """``nodes`` and everything under them, except what nested functions, lambdas and
+    classes hold (order unspecified)."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        yield node
+        stack.extend(node.children)
 
 
 def _loop_key(loops: list[cst.For | cst.While], base: str, key: cst.BaseExpression | None) -> bool:

@@ -150,6 +150,12 @@ class Scope:
         """The loops being walked, by identity."""
         return tuple(map(id, self.loops))
 
+    def bind(self, name: str) -> None:
+        """A binding of the local ``name`` whose value is not tracked (a ``def``, a ``for`` or
+        ``with`` target, a walrus...): its earlier assignment no longer holds."""
+        self.assigned.add(name)
+        self.last_bound.pop(name, None)
+
     def is_local(self, name: str) -> bool:
         if name in self.global_names:
             return False

@@ -521,7 +521,7 @@ def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> dict[int, tup
             out[i] = ()
             continue
         later = {
-            w.target.split(".")[1] if "." in w.target else ""
+            _written_attribute(w.target)
             for w in model.writes
             if w.scope is scope and w.seq > entry.seq and w.target.partition(".")[0] == name
         }
@@ -566,6 +566,12 @@ def _builds_new(callee: str, scope: Scope, judge: Judge) -> bool:
     )
 
 
+def _written_attribute(target: str) -> str:
+    """The attribute a write through a name changes (``it.prepare_index`` ->
+    ``prepare_index``); "" for the object itself (``totals["n"] += 1``: ``totals``)."""
+    return target.split(".")[1] if "." in target else ""
+
+
 def _param_attrs(entry: Entry, index: int, judge: Judge) -> set[str] | None:
     """The attributes that the start's target writes through the parameter that receives
     ``entry.args[index]`` (``it.prepare_index += 1`` -> ``prepare_index``); None when the
@@ -583,7 +589,7 @@ def _param_attrs(entry: Entry, index: int, judge: Judge) -> set[str] | None:
     param = target.params[index + offset]
     # ``it.prepare_index += 1`` -> ``prepare_index``; ``totals["n"] += 1`` -> "" (the object)
     return {
-        w.target.split(".")[1] if "." in w.target else ""
+        _written_attribute(w.target)
         for w in judge.m.writes
         if w.scope is target and (w.target == param or w.target.startswith(param + "."))
     }
