@@ -1789,8 +1789,26 @@ class Collector:
                 factories=tuple((i, callee) for i, callee in enumerate(fresh) if callee),
                 modes=tuple(self.scope.modes) if self.scope is not None else (),
                 loop_keys=tuple(i for i, arg in enumerate(extra) if self._loop_counter(arg)),
+                stays=self._loops_after(),
             )
         )
+
+    def _loops_after(self) -> bool:
+        """Is the statement being walked one of the function's own top-level statements,
+        with a ``while`` loop among those after it? The function's thread then stays in
+        that loop after what the statement starts (telnetlib's ``mt_interact`` reads
+        ``stdin`` until it ends while its listener thread prints what the socket says)."""
+        sc = self.scope
+        if sc is None or not isinstance(sc.node, cst.FunctionDef):
+            return False
+        body = sc.node.body.body
+        for i, stmt in enumerate(body):
+            if stmt is self._stmt or (
+                isinstance(stmt, cst.SimpleStatementLine)
+                and any(small is self._stmt for small in stmt.body)
+            ):
+                return any(isinstance(later, cst.While) for later in body[i + 1 :])
+        return False
 
     def _loop_counter(self, arg: cst.BaseExpression) -> bool:
         """Is ``arg`` the counter of a ``for`` loop around the start (``for i in range(n)``,

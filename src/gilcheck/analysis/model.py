@@ -303,6 +303,10 @@ class Entry:
     #: indices of ``args`` that are the counter of a loop around the start (``for i in
     #: range(n)``, ``for i, c in enumerate(cs)``): each start of the loop passes another value
     loop_keys: tuple[int, ...] = ()
+    #: the starting function then loops in its own body (``start_new_thread(self.listener,
+    #: ()); while 1: ... self.write(line)``, telnetlib's ``mt_interact``): the calling
+    #: thread stays inside that loop while the thread runs
+    stays: bool = False
 
 
 @dataclass(eq=False)

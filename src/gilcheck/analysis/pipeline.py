@@ -477,6 +477,7 @@ def _summary(
                 fresh=tuple(fresh),
                 contested=tuple((i, attrs) for i, attrs in fresh.items() if attrs),
                 loop_keys=entry.loop_keys,
+                stays=entry.stays and not (entry.in_loop or index in looped),
             )
         )
     return ModuleSummary(

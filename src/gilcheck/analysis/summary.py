@@ -106,6 +106,9 @@ class EntrySummary:
     #: positional arguments (indices) that are the counter of a loop around the start: each
     #: start of that loop passes another value
     loop_keys: tuple[int, ...] = ()
+    #: the starting function then loops in its own body, a start outside any loop: the
+    #: calling thread stays in that loop while the thread runs (see ``Project.one_owner``)
+    stays: bool = False
 
 
 @dataclass(frozen=True)
