@@ -166,6 +166,41 @@ def _slot(stmt: cst.CSTNode | None, call: cst.Call, *, local: bool = False) -> s
     return ""
 
 
+def _contains(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    """Is ``inner`` ``node`` or one of its descendants?"""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if current is inner:
+            return True
+        todo.extend(current.children)
+    return False
+
+
+def _stored(w: Write) -> cst.BaseExpression | None:
+    """The value a plain store (``self.x = value``, one target) writes."""
+    node = w.node
+    if w.op != "assign" or w.subscript or not isinstance(node, cst.Assign):
+        return None
+    return node.value if len(node.targets) == 1 else None
+
+
+def _stores_truthy(w: Write) -> bool:
+    """``self._busy = True`` (or any constant other than ``None``/``False``/``0``)."""
+    value = _stored(w)
+    if isinstance(value, cst.Name):
+        return value.value == "True"
+    return isinstance(value, cst.Integer) and value.value != "0"
+
+
+def _stores_falsy(w: Write) -> bool:
+    """``self._busy = False`` / ``None`` / ``0``."""
+    value = _stored(w)
+    if isinstance(value, cst.Name):
+        return value.value in ("False", "None")
+    return isinstance(value, cst.Integer) and value.value == "0"
+
+
 #: ``ModuleModel.removed_keys``: a removal that may take any item (a computed key, ``clear()``)
 ANY_KEY = "*"
 
@@ -681,7 +716,105 @@ class Collector:
     # -- traversal --------------------------------------------------------------------------
     def collect(self, module: cst.Module) -> ModuleModel:
         self.walk(module)
+        for entry in self.m.entries:
+            if entry.guard or entry.arg_guards:
+                self._keep_cleared(entry)
         return self.m
+
+    def _start_guard(self, node: cst.Call) -> str:
+        """The instance flag that admits this start (``Entry.guard``), as far as the walk so
+        far shows: known unset by a test around the start or an early exit before it, and
+        set by this function before the start (``self._busy = True``), or the attribute the
+        thread is built into (``self._thread = Thread(...)`` under ``if self._thread is
+        None:``). ``collect`` drops it unless the target clears the flag."""
+        sc = self.scope
+        if sc is None or not sc.self_name or sc.cls is None:
+            return ""
+        for flag in self._admitting_flags(sc, sc.self_name):
+            if _slot(self._stmt, node) == flag or self._set_here(sc, flag):
+                return flag
+        return ""
+
+    def _arg_guards(
+        self, node: cst.Call, args: list[cst.BaseExpression]
+    ) -> tuple[tuple[int, str], ...]:
+        """The arguments whose own flag admits this start (``Entry.arg_guards``): ``h`` in
+        ``pool.submit(self._drain, h)`` after ``if h.running: return`` and ``h.running =
+        True``."""
+        sc = self.scope
+        if sc is None:
+            return ()
+        found: list[tuple[int, str]] = []
+        for i, arg in enumerate(args):
+            if not isinstance(arg, cst.Name) or arg.value == sc.self_name:
+                continue
+            for flag in self._admitting_flags(sc, arg.value):
+                if self._set_here(sc, flag):
+                    found.append((i, flag.partition(".")[2]))
+                    break
+        return tuple(found)
+
+    def _admitting_flags(self, sc: Scope, owner: str) -> list[str]:
+        """The flags ``owner.attr`` known unset at the walk's position."""
+        prefix = owner + "."
+        unset = {flag for frame in sc.checks for flag in frame.known_unset}
+        unset |= self._exits_in_with(sc)
+        return sorted(f for f in unset if f.startswith(prefix) and "." not in f[len(prefix) :])
+
+    def _set_here(self, sc: Scope, flag: str) -> bool:
+        """Has the function stored a true constant to ``flag`` before the walk's position?"""
+        return any(w.scope is sc and w.target == flag and _stores_truthy(w) for w in self.m.writes)
+
+    def _exits_in_with(self, sc: Scope) -> set[str]:
+        """What the early exits inside the function's top-level ``with`` blocks before the
+        walk's position show unset (``with self._lock: if self._running: return``): the
+        block always runs, so the exit's facts hold after it."""
+        facts: set[str] = set()
+        if not isinstance(sc.node, cst.FunctionDef) or self._stmt is None:
+            return facts
+        current = self._stmt
+        for stmt in sc.node.body.body:
+            if stmt is current or _contains(stmt, current):
+                break
+            if not isinstance(stmt, cst.With):
+                continue
+            for inner in stmt.body.body:
+                if isinstance(inner, cst.If) and inner.orelse is None and _exits(inner.body):
+                    facts |= _branch_facts(inner.test, False, _unset_atom)
+        return facts
+
+    def _keep_cleared(self, entry: Entry) -> None:
+        """Keep the flags of ``entry`` (``guard``, ``arg_guards``) that the method it runs
+        (``self._recover``, a method of the starter's class) clears: ``self._recovering =
+        False`` or ``None`` anywhere in its body, or ``h.running = False`` on the parameter
+        the flagged argument arrives in. A flag nothing clears proves nothing."""
+        sc = entry.scope
+        target = dotted_name(entry.target) if entry.target is not None else None
+        method = None
+        if sc is not None and sc.cls is not None and target is not None:
+            head, _, name = target.partition(".")
+            if head == sc.self_name and "." not in name:
+                method = next(
+                    (
+                        s
+                        for s in self.m.scopes
+                        if s.cls is sc.cls and s.name == name and s.self_name and s.params
+                    ),
+                    None,
+                )
+        if method is None:
+            entry.guard = ""
+            entry.arg_guards = ()
+            return
+        cleared = {w.target for w in self.m.writes if w.scope is method and _stores_falsy(w)}
+        if entry.guard and f"{method.self_name}.{entry.guard.partition('.')[2]}" not in cleared:
+            entry.guard = ""
+        params = method.params[1:]  # after ``self``
+        entry.arg_guards = tuple(
+            (i, attr)
+            for i, attr in entry.arg_guards
+            if i < len(params) and f"{params[i]}.{attr}" in cleared
+        )
 
     def _caught_in(self, sc: Scope) -> frozenset[str]:
         """The exception names handled (or expected by a test) around this point of ``sc``."""
@@ -1790,6 +1923,8 @@ class Collector:
                 modes=tuple(self.scope.modes) if self.scope is not None else (),
                 loop_keys=tuple(i for i, arg in enumerate(extra) if self._loop_counter(arg)),
                 stays=self._loops_after(),
+                guard=self._start_guard(node),
+                arg_guards=self._arg_guards(node, extra),
             )
         )
 

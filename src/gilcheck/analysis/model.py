@@ -307,6 +307,15 @@ class Entry:
     #: ()); while 1: ... self.write(line)``, telnetlib's ``mt_interact``): the calling
     #: thread stays inside that loop while the thread runs
     stays: bool = False
+    #: ``self._busy``: the start runs only where that flag of the instance is known unset
+    #: (``if not self._busy:``, ``if self._busy: return``), after the function set it
+    #: (``self._busy = True``, or ``self._thread = Thread(...)`` for ``self._thread``), and
+    #: the target clears it (``self._busy = False``/``None``): one such thread at a time
+    guard: str = ""
+    #: (index in ``args``, attribute): the same for a flag of an argument (``h.running``
+    #: known unset and set before ``pool.submit(self._drain, h)``, cleared by ``_drain``):
+    #: one task at a time works on that object
+    arg_guards: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(eq=False)

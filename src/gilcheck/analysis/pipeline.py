@@ -478,6 +478,8 @@ def _summary(
                 contested=tuple((i, attrs) for i, attrs in fresh.items() if attrs),
                 loop_keys=entry.loop_keys,
                 stays=entry.stays and not (entry.in_loop or index in looped),
+                guard=entry.guard,
+                guarded=tuple(i for i, _ in entry.arg_guards),
             )
         )
     return ModuleSummary(

@@ -58,6 +58,10 @@ ONE_ACTOR = (
     "one thread runs the check and the act, so no second thread can pass the check and act "
     "again; other threads only store"
 )
+ONE_TASK = (
+    "one task at a time works on the object: each start is admitted by a busy flag of the "
+    "object's that the task clears"
+)
 OWN_ITEM = (
     "each task updates its own item: every start hands the function another loop counter as the key"
 )
@@ -155,6 +159,9 @@ class Project:
         self.contexts: dict[str, set[int]] = {}
         self.starts: list[tuple[str, EntrySummary]] = []
         self.shared_params: set[tuple[str, int]] = set()
+        #: (function, parameter index) handed objects that a busy flag of their own admits
+        #: one task at a time (``EntrySummary.guarded``)
+        self.guarded_params: set[tuple[str, int]] = set()
         #: parameters that receive, at some start, an object built for that start alone
         self.own_params: set[tuple[str, int]] = set()
         #: attributes of such an object that the starting function writes while the target
@@ -240,7 +247,12 @@ class Project:
                 self.threaded.add(owner)
             offset = 1 if entry.bound else 0
             for i in range(entry.nargs):
-                params = self.own_params if i in entry.fresh else self.shared_params
+                if i in entry.fresh:
+                    params = self.own_params
+                elif i in entry.guarded:
+                    params = self.guarded_params
+                else:
+                    params = self.shared_params
                 params.add((target, i + offset))
             for i, attrs in entry.contested:
                 self.contested_params.setdefault((target, i + offset), set()).update(attrs)
@@ -380,7 +392,9 @@ class Project:
                 idle.append(func)
                 continue
             owners |= found
-            if len(owners) > 1 and (process_wide or not self._one_run(owners)):
+            if len(owners) > 1 and (
+                process_wide or not (self._one_run(owners) or self._one_guard(owners))
+            ):
                 return False
         if not owners:
             return False
@@ -411,7 +425,20 @@ class Project:
             or entry.kind == "subclass"
             or entry.serial == "instance"
         )
-        return not (entry.multi or (process_wide and per_instance))
+        several = entry.multi and not (entry.guard and not process_wide)
+        return not (several or (process_wide and per_instance))
+
+    def _one_guard(self, owners: set[int]) -> bool:
+        """Are ``owners`` starts of one method that each run only while an instance flag
+        admits them (``EntrySummary.guard``): the starter tests that the flag is unset and
+        sets it, the thread clears it? alaska2's camera session starts ``_recover`` from a
+        stall and from a lost link, each under ``not self._recovering``; ``_recover`` clears
+        it in its ``finally``, so one recovery runs at a time (thirty-second held-out
+        corpus)."""
+        starts = [self.starts[o] for o in owners]
+        targets = {target for target, _ in starts}
+        guards = {entry.guard for _, entry in starts}
+        return len(targets) == 1 and len(guards) == 1 and "" not in guards
 
     def _starter_stays(self, entry: EntrySummary, idle: list[str]) -> bool:
         """May the writers ``idle``, which no start runs, leave the thread of ``entry``
@@ -808,6 +835,8 @@ class Project:
             )
             if shared and entry is not None:
                 return self._high(f, entry)
+            if key in self.guarded_params:
+                return _low(f, ONE_TASK)
             return _low(f, OWN_OBJECT if key in self.own_params else NO_THREAD)
         return f
 

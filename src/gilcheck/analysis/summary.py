@@ -109,6 +109,11 @@ class EntrySummary:
     #: the starting function then loops in its own body, a start outside any loop: the
     #: calling thread stays in that loop while the thread runs (see ``Project.one_owner``)
     stays: bool = False
+    #: the instance flag that lets one such thread run at a time (see ``model.Entry.guard``)
+    guard: str = ""
+    #: positional arguments (indices) admitted by a busy flag of their own: one task at a
+    #: time works on each such object (see ``model.Entry.arg_guards``)
+    guarded: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
