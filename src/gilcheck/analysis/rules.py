@@ -2209,7 +2209,14 @@ class Judge:
         if set.intersection(*(k for _, _, k in keyed)):
             return
         for w, held, keys in keyed:
-            other = next(((w2, h2) for w2, h2, k2 in keyed if not keys & k2), None)
+            other = next(
+                (
+                    (w2, h2)
+                    for w2, h2, k2 in keyed
+                    if not keys & k2 and not self._sets_up_for(w2, w)
+                ),
+                None,
+            )
             if other is None:
                 continue
             w2, h2 = other
@@ -2232,6 +2239,25 @@ class Judge:
                     other=w2.node,
                 )
             )
+
+    def _sets_up_for(self, before: Write, w: Write) -> bool:
+        """Does ``before`` come, in its function, before the start of a thread that runs
+        ``w``'s method (``Thread(target=self._loop)``, ``w`` in ``_loop``)? Then it sets the
+        state up for that thread, whatever lock it holds: alaska2's ``start_live`` clears
+        ``_raw`` under the camera lock and then starts the receiving and converting loops,
+        which hand ``_raw`` over under their own lock (thirty-second held-out corpus)."""
+        sc = w.scope
+        if sc.cls is None or not sc.self_name:
+            return False
+        for index in self._starts_after(before.scope, before.seq):
+            entry = self.m.entries[index]
+            starter = entry.scope
+            target = dotted_name(entry.target) if entry.target is not None else None
+            if starter is None or starter.cls is not sc.cls or target is None:
+                continue
+            if target == f"{starter.self_name}.{sc.name}":
+                return True
+        return False
 
     def _with_cond_locks(self, locks: list[str], scope: Scope) -> set[str]:
         """Held locks, plus the lock each held Condition was built on."""
