@@ -447,13 +447,15 @@ class Project:
         thread that would call them is inside the loop. telnetlib's ``mt_interact`` starts
         ``listener``, which reads the socket into ``cookedq``, and loops on ``stdin`` calling
         only ``write()``: ``read_until()`` also updates ``cookedq``, but not while the loop
-        runs (ten findings in four vendored copies on the reviewed corpora). A writer
+        runs (ten findings in four vendored copies on the reviewed corpora). Not when the
+        starting function itself runs in a thread (a ``Thread`` subclass's ``run()`` that
+        starts a helper and loops): the thread that calls the writers is free. A writer
         handed on as a value may run anywhere, and so may one that only private functions
         nothing calls lead to: they are called through a table gilcheck does not follow
         (thingsboard-gateway's ``"device_deleted": self.__process_deleted_gateway_devices``,
         run by the MQTT client's thread while ``__init__`` loops)."""
-        if not entry.stays or not entry.caller:
-            return False
+        if not entry.stays or not entry.caller or self.owner_contexts(entry.caller):
+            return False  # a starter that runs in a thread leaves the caller's thread free
         loop = set(self._reachable(entry.caller))
         return not any(w in loop or not self._called_openly(w) for w in idle)
 
