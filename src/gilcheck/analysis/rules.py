@@ -2469,7 +2469,7 @@ class Judge:
             raw.kind = "iter"
             raw.cls = ref.cls if ref.kind == "instance" else ""  # judged like instance state
             if is_list:
-                # Reviewed: 4 of 20 such loops were real races (status queries and
+                # Reviewed: 5 of 21 such loops were real races (status queries and
                 # best-effort broadcasts tolerate a skipped item; a dict raises instead)
                 raw.capped_by = _LIST_SKIPS
             raw.writer = self.qualname(writer.scope)
