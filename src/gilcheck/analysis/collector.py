@@ -185,20 +185,15 @@ def _stored(w: Write) -> cst.BaseExpression | None:
     return node.value if len(node.targets) == 1 else None
 
 
-def _stores_truthy(w: Write) -> bool:
-    """``self._busy = True`` (or any constant other than ``None``/``False``/``0``)."""
+def _stored_truth(w: Write) -> bool | None:
+    """The truth of the constant a plain store writes: ``self._busy = True`` (or a non-zero
+    integer) -> True, ``False``/``None``/``0`` -> False; None for anything else."""
     value = _stored(w)
-    if isinstance(value, cst.Name):
+    if isinstance(value, cst.Name) and value.value in _NONE_NAMES:
         return value.value == "True"
-    return isinstance(value, cst.Integer) and value.value != "0"
-
-
-def _stores_falsy(w: Write) -> bool:
-    """``self._busy = False`` / ``None`` / ``0``."""
-    value = _stored(w)
-    if isinstance(value, cst.Name):
-        return value.value in ("False", "None")
-    return isinstance(value, cst.Integer) and value.value == "0"
+    if isinstance(value, cst.Integer):
+        return value.value != "0"
+    return None
 
 
 #: ``ModuleModel.removed_keys``: a removal that may take any item (a computed key, ``clear()``)
@@ -721,61 +716,65 @@ class Collector:
                 self._keep_cleared(entry)
         return self.m
 
-    def _start_guard(self, node: cst.Call) -> str:
-        """The instance flag that admits this start (``Entry.guard``), as far as the walk so
-        far shows: known unset by a test around the start or an early exit before it, and
-        set by this function before the start (``self._busy = True``), or the attribute the
-        thread is built into (``self._thread = Thread(...)`` under ``if self._thread is
-        None:``). ``collect`` drops it unless the target clears the flag."""
-        sc = self.scope
-        if sc is None or not sc.self_name or sc.cls is None:
-            return ""
-        for flag in self._admitting_flags(sc, sc.self_name):
-            if _slot(self._stmt, node) == flag or self._set_here(sc, flag):
-                return flag
-        return ""
-
-    def _arg_guards(
+    def _start_guards(
         self, node: cst.Call, args: list[cst.BaseExpression]
-    ) -> tuple[tuple[int, str], ...]:
-        """The arguments whose own flag admits this start (``Entry.arg_guards``): ``h`` in
+    ) -> tuple[str, tuple[tuple[int, str], ...]]:
+        """The flags that admit this start, as far as the walk so far shows: each known
+        unset by a test around the start or an early exit before it, and set true by this
+        function before the start. ``Entry.guard``: the instance's own (``self._busy =
+        True``), or the attribute the thread is built into (``self._thread = Thread(...)``
+        under ``if self._thread is None:``). ``Entry.arg_guards``: an argument's (``h`` in
         ``pool.submit(self._drain, h)`` after ``if h.running: return`` and ``h.running =
-        True``."""
+        True``). ``collect`` drops those the target does not clear."""
         sc = self.scope
-        if sc is None:
-            return ()
-        found: list[tuple[int, str]] = []
-        for i, arg in enumerate(args):
-            if not isinstance(arg, cst.Name) or arg.value == sc.self_name:
-                continue
-            for flag in self._admitting_flags(sc, arg.value):
-                if self._set_here(sc, flag):
-                    found.append((i, flag.partition(".")[2]))
-                    break
-        return tuple(found)
-
-    def _admitting_flags(self, sc: Scope, owner: str) -> list[str]:
-        """The flags ``owner.attr`` known unset at the walk's position."""
-        prefix = owner + "."
+        if sc is None or sc.cls is None or not sc.self_name:
+            return "", ()
         unset = {flag for frame in sc.checks for flag in frame.known_unset}
         unset |= self._exits_in_with(sc)
-        return sorted(f for f in unset if f.startswith(prefix) and "." not in f[len(prefix) :])
+        if not unset:
+            return "", ()
+        set_true = {w.target for w in self.m.writes if w.scope is sc and _stored_truth(w)}
+        slot = _slot(self._stmt, node)
 
-    def _set_here(self, sc: Scope, flag: str) -> bool:
-        """Has the function stored a true constant to ``flag`` before the walk's position?"""
-        return any(w.scope is sc and w.target == flag and _stores_truthy(w) for w in self.m.writes)
+        def admitting(owner: str) -> list[str]:
+            prefix = owner + "."
+            return sorted(f for f in unset if f.startswith(prefix) and "." not in f[len(prefix) :])
+
+        guard = next((f for f in admitting(sc.self_name) if f == slot or f in set_true), "")
+        found: list[tuple[int, str]] = []
+        for i, arg in enumerate(args):
+            if isinstance(arg, cst.Name) and arg.value != sc.self_name:
+                flag = next((f for f in admitting(arg.value) if f in set_true), None)
+                if flag is not None:
+                    found.append((i, flag.partition(".")[2]))
+        return guard, tuple(found)
+
+    def _top_statement(self, sc: Scope) -> tuple[int, bool] | None:
+        """Where the walk is among the function's own top-level statements: the index of
+        the one that holds the statement being walked, and whether it is that statement
+        (a small statement of it counts as it)."""
+        if not isinstance(sc.node, cst.FunctionDef) or self._stmt is None:
+            return None
+        current = self._stmt
+        for i, stmt in enumerate(sc.node.body.body):
+            if stmt is current or (
+                isinstance(stmt, cst.SimpleStatementLine)
+                and any(small is current for small in stmt.body)
+            ):
+                return i, True
+            if _contains(stmt, current):
+                return i, False
+        return None
 
     def _exits_in_with(self, sc: Scope) -> set[str]:
         """What the early exits inside the function's top-level ``with`` blocks before the
         walk's position show unset (``with self._lock: if self._running: return``): the
         block always runs, so the exit's facts hold after it."""
         facts: set[str] = set()
-        if not isinstance(sc.node, cst.FunctionDef) or self._stmt is None:
+        where = self._top_statement(sc)
+        if where is None or not isinstance(sc.node, cst.FunctionDef):
             return facts
-        current = self._stmt
-        for stmt in sc.node.body.body:
-            if stmt is current or _contains(stmt, current):
-                break
+        for stmt in sc.node.body.body[: where[0]]:
             if not isinstance(stmt, cst.With):
                 continue
             for inner in stmt.body.body:
@@ -794,19 +793,14 @@ class Collector:
         if sc is not None and sc.cls is not None and target is not None:
             head, _, name = target.partition(".")
             if head == sc.self_name and "." not in name:
-                method = next(
-                    (
-                        s
-                        for s in self.m.scopes
-                        if s.cls is sc.cls and s.name == name and s.self_name and s.params
-                    ),
-                    None,
-                )
-        if method is None:
+                method = sc.cls.methods.get(name)
+        if method is None or not method.self_name or not method.params:
             entry.guard = ""
             entry.arg_guards = ()
             return
-        cleared = {w.target for w in self.m.writes if w.scope is method and _stores_falsy(w)}
+        cleared = {
+            w.target for w in self.m.writes if w.scope is method and _stored_truth(w) is False
+        }
         if entry.guard and f"{method.self_name}.{entry.guard.partition('.')[2]}" not in cleared:
             entry.guard = ""
         params = method.params[1:]  # after ``self``
@@ -1895,6 +1889,7 @@ class Collector:
         )
         block = self._with_block(receiver)
         fresh = [self._fresh_arg(arg) for arg in extra]
+        guard, arg_guards = self._start_guards(node, extra)
         self.m.entries.append(
             Entry(
                 node=node,
@@ -1923,8 +1918,8 @@ class Collector:
                 modes=tuple(self.scope.modes) if self.scope is not None else (),
                 loop_keys=tuple(i for i, arg in enumerate(extra) if self._loop_counter(arg)),
                 stays=self._loops_after(),
-                guard=self._start_guard(node),
-                arg_guards=self._arg_guards(node, extra),
+                guard=guard,
+                arg_guards=arg_guards,
             )
         )
 
@@ -1934,16 +1929,10 @@ class Collector:
         that loop after what the statement starts (telnetlib's ``mt_interact`` reads
         ``stdin`` until it ends while its listener thread prints what the socket says)."""
         sc = self.scope
-        if sc is None or not isinstance(sc.node, cst.FunctionDef):
+        where = self._top_statement(sc) if sc is not None else None
+        if sc is None or where is None or not where[1] or not isinstance(sc.node, cst.FunctionDef):
             return False
-        body = sc.node.body.body
-        for i, stmt in enumerate(body):
-            if stmt is self._stmt or (
-                isinstance(stmt, cst.SimpleStatementLine)
-                and any(small is self._stmt for small in stmt.body)
-            ):
-                return any(isinstance(later, cst.While) for later in body[i + 1 :])
-        return False
+        return any(isinstance(later, cst.While) for later in sc.node.body.body[where[0] + 1 :])
 
     def _loop_counter(self, arg: cst.BaseExpression) -> bool:
         """Is ``arg`` the counter of a ``for`` loop around the start (``for i in range(n)``,
