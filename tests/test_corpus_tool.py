@@ -234,3 +234,61 @@ def test_all_corpora_diff_lists_findings_gone_and_new_and_fails_on_a_lost_true(
     (new / "h1.json").write_text(json.dumps({"findings": [finding("a.py", 1), finding("a.py", 2)]}))
     assert tool.main(["diff", str(old), str(new), "--review", str(review)]) == 0
     assert tool.main(["diff", str(tmp_path / "none"), str(tmp_path / "none")]) == 2
+
+
+def test_all_corpora_visible_from_reruns_only_packages_with_visible_findings(
+    tmp_path: Path,
+) -> None:
+    tool = _all_corpora()
+
+    def finding(
+        package: str, line: int, confidence: str, code: str = "GIL004"
+    ) -> dict[str, object]:
+        return {
+            "path": "m.py",
+            "line": line,
+            "code": code,
+            "confidence": confidence,
+            "package": package,
+        }
+
+    info = {"files": 1, "lines": 5}
+    earlier = {
+        "gilcheck_commit": "old",
+        "packages": {"a": info, "b": info, "c": info},
+        "findings": [
+            finding("a", 1, "high"),
+            finding("b", 2, "low"),
+            finding("c", 3, "high", "GIL000"),  # a parse failure is not a visible finding
+        ],
+    }
+    assert tool.visible_packages(earlier) == ["a"]
+    assert tool.command("5", "py", tmp_path, tmp_path, 2, ["a"])[-2:] == ["--only", "a"]
+    assert "--only" not in tool.command("5", "py", tmp_path, tmp_path, 2)
+
+    # the re-run of "a" lowered its finding; "b" and "c" come back from the earlier run
+    fresh = {
+        "gilcheck_commit": "new",
+        "packages": {"a": info},
+        "findings": [finding("a", 1, "low")],
+    }
+    path = tmp_path / "h5.json"
+    path.write_text(json.dumps(fresh))
+    tool.carry_over(path, earlier, tmp_path / "old")
+    merged = json.loads(path.read_text())
+    assert merged["gilcheck_commit"] == "new"
+    assert list(merged["packages"]) == ["a", "b", "c"]
+    assert [(f["package"], f["confidence"]) for f in merged["findings"]] == [
+        ("a", "low"),
+        ("b", "low"),
+        ("c", "high"),
+    ]
+    assert merged["carried"] == {
+        "from": str(tmp_path / "old"),
+        "gilcheck_commit": "old",
+        "packages": ["b", "c"],
+    }
+    # a corpus with nothing visible before is not run at all: all of it is carried over
+    empty = tmp_path / "h6.json"
+    tool.carry_over(empty, earlier, tmp_path / "old")
+    assert json.loads(empty.read_text())["carried"]["packages"] == ["a", "b", "c"]
