@@ -1795,7 +1795,6 @@ class Collector:
         site = CallSite(sc, callee, tuple(sc.locks), sc.in_while(), bool(sc.loops))
         site.ifs = tuple(sc.ifs)
         site.modes = tuple(sc.modes)
-        site.caught = self._caught_in(sc)
         site.seq = self._next_seq()
         self.m.calls.append(site)
         return site

@@ -246,9 +246,6 @@ class CallSite:
     seq: int = 0
     #: the ``Scope.modes`` there
     modes: tuple[tuple[str, bool], ...] = ()
-    #: exception names caught around the call in the calling function ("" for a bare
-    #: ``except:``)
-    caught: frozenset[str] = frozenset()
 
 
 @dataclass(eq=False)

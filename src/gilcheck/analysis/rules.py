@@ -691,7 +691,6 @@ class Judge:
                         call.in_loop,
                         call.ifs,
                         call.seq,
-                        call.caught,
                     )
                     sites.setdefault(callee.fid, []).append(site)
         return sites
@@ -775,42 +774,6 @@ class Judge:
                     have |= result.get(caller.fid, frozenset())
                     common = have if common is None else common & have
                 new = frozenset(common or ())
-                if new != result.get(fid, frozenset()):
-                    result[fid] = new
-                    changed = True
-            if not changed:
-                break
-        return result
-
-    @functools.cached_property
-    def caught_by_callers(self) -> dict[int, frozenset[str]]:
-        """Exceptions a private helper raises into a handler: those that every call of it in
-        this module is inside a ``try`` of (or inherits from its own callers). motify-music's
-        ``_download_spotify_track`` is called only inside ``_download_track``'s ``try: ...
-        except Exception``: a KeyError its ``if k in d: d[k][...] = v`` can raise when
-        another thread removes ``k`` between the two ends there, as a ``try`` around the
-        act itself would (held-out 33). Not for a public or dunder function (callers in other
-        modules need no handler), a thread target (its thread calls it with none), or one
-        handed on as a value (whoever receives it calls it without this handler)."""
-        handed: set[int] = set()
-        for scope, name, _ in self.m.value_refs:
-            if scope is not None:
-                handed.update(s.fid for s in self._callee_scopes(name, scope))
-        result: dict[int, frozenset[str]] = {}
-        for _ in range(4):
-            changed = False
-            for fid, callers in self._call_sites.items():
-                scope = self._scope_by_fid[fid]
-                nested = scope.kind == "function" and scope.parent is not None
-                if not (_private(scope.name) or nested):
-                    continue
-                if fid in self._thread_targets or fid in handed:
-                    continue
-                common: frozenset[str] | None = None
-                for site in callers:
-                    have = site.caught | result.get(site.caller.fid, frozenset())
-                    common = have if common is None else common & have
-                new = common or frozenset()
                 if new != result.get(fid, frozenset()):
                     result[fid] = new
                     changed = True
@@ -1721,9 +1684,9 @@ class Judge:
             if w.method == "pop" and isinstance(w.node, cst.Call) and len(w.node.args) >= 2:
                 continue  # ``d.pop(k, None)`` cannot fail, whoever removed the item first
             if (w.op in ("read", "del") or w.method in known.REMOVING_METHODS) and (
-                (w.caught | self.caught_by_callers.get(scope.fid, frozenset())) & _LOOKUP_ERRORS
+                w.caught & _LOOKUP_ERRORS
             ):
-                continue  # the failure the race can cause is caught there, or by every caller
+                continue  # the failure the race can cause is caught right there
             done.add(id(frame.node))
             raw = self._gil002_raw(frame, w, ref, scope)
             if w.op == "assign" and not w.method and ref.kind in _OWNED_KINDS:
@@ -2526,7 +2489,6 @@ class _Site(NamedTuple):
     in_loop: bool  # inside any loop of the caller
     ifs: tuple[cst.If, ...]  # the caller's ``if`` statements around it
     seq: int  # position in the walk, as ``Write.seq``
-    caught: frozenset[str] = frozenset()  # exception names handled around the call
 
 
 #: A handler (or a test's ``pytest.raises``) of these around a GIL005 call expects the error:
