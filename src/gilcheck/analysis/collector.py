@@ -1704,6 +1704,8 @@ class Collector:
                 ref = dotted_name(arg.value)
                 if ref is not None:
                     m.value_refs.append((sc, ref, arg.value))
+                    if sc is not None and func is not None and ref == sc.self_name:
+                        m.self_handoffs.append((sc, func))
         if (
             sc is not None
             and not node.args

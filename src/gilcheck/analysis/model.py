@@ -352,6 +352,8 @@ class ModuleModel:
     #: names and attributes passed as call arguments (``UpdatableLRU(self._fetch_block)``):
     #: functions handed on as values, which whoever receives them may call from any thread
     value_refs: list[tuple[Scope | None, str, cst.CSTNode]] = field(default_factory=list)
+    #: calls in a method that pass the instance itself (``Listener(self)``): (scope, callee)
+    self_handoffs: list[tuple[Scope, str]] = field(default_factory=list)
     iterations: list[Iteration] = field(default_factory=list)
     #: ``try: from _accel import X`` / ``except ImportError: from ._pure import X``: the
     #: qualified names imported only as a fallback (``zoneinfo._zoneinfo.ZoneInfo``)

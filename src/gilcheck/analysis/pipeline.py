@@ -491,6 +491,14 @@ def _summary(
         classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
         lock_owners=frozenset(lock_owners),
         threaded=frozenset(threaded),
+        properties=frozenset(judge.qualname(s) for s in model.scopes if _is_property(s)),
+        self_handoffs=tuple(
+            dict.fromkeys(
+                (judge.class_qualname(scope.cls), ref)
+                for scope, callee in model.self_handoffs
+                if scope.cls is not None and (ref := _callee_ref(callee, scope, judge)) is not None
+            )
+        ),
         entries=tuple(entries),
         import_calls=tuple(dict.fromkeys(judge.qualify(c, None) for c in model.import_calls)),
         fallback_imports=tuple(dict.fromkeys(model.fallback_imports)),
@@ -850,3 +858,17 @@ def _callee_ref(
     if qual == dotted and head not in judge.m.module_values:
         return None  # a local or a builtin
     return qual
+
+
+def _is_property(scope: Scope) -> bool:
+    """A method an attribute access runs: ``@property``, ``@functools.cached_property``,
+    ``@x.setter`` / ``@x.getter`` / ``@x.deleter``."""
+    node = scope.node
+    if scope.cls is None or not isinstance(node, cst.FunctionDef):
+        return False
+    for decorator in node.decorators:
+        name = dotted_name(decorator.decorator) or ""
+        last = name.rpartition(".")[2]
+        if last in ("property", "cached_property", "setter", "getter", "deleter"):
+            return True
+    return False

@@ -29,6 +29,9 @@ from gilcheck.analysis.summary import (
 from gilcheck.findings import ENTRY_POINT, WHY_LOW, Confidence, Finding
 
 MAX_DEPTH = 2
+#: How deep ``Project.deep_reach`` follows the calls of every thread: far enough to say that
+#: no thread runs a function, which a short reach cannot
+DEEP_DEPTH = 8
 #: How many calls up the one-owner analysis follows the callers of a writer that no start
 #: reaches within ``MAX_DEPTH``, looking for the starts' targets (litdata's
 #: ``PrepareChunksThread``: ``run`` -> ``_run_loop`` -> ``_download_chunk_indexes`` ->
@@ -68,6 +71,10 @@ OWN_ITEM = (
 JOINED = (
     "the threads that change it are tasks of a `with` pool block, which ends before the code "
     "that iterates can run"
+)
+THREADS_ELSEWHERE = (
+    "the threads seen using the object never write this state; only the code that uses the "
+    "object outside them does"
 )
 
 #: The pseudo-caller of functions called at module level.
@@ -123,12 +130,15 @@ class Project:
         fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
         imported: dict[str, set[str]] = {}  # name -> modules importing it at all
         escaped: set[str] = set()
+        handoffs: list[tuple[str, str]] = []
         #: method names called through receivers no module could resolve
         self.unresolved_methods: set[str] = set()
         #: generator functions: a thread handed one only builds the generator; its body runs
         #: where the generator is iterated (datahub's ``executor.submit(self.generate_profile)``
         #: then ``yield from future.result()`` in the caller)
         self.generators: set[str] = set()
+        #: methods run by an attribute access (``@property``...): callers the graph lacks
+        self.properties: set[str] = set()
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -146,11 +156,15 @@ class Project:
             escaped.update(s.escaped)
             self.unresolved_methods.update(s.unresolved_methods)
             self.generators.update(s.generators)
+            self.properties.update(s.properties)
+            handoffs.extend(s.self_handoffs)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
         #: functions handed on as values: their receivers may call them from any thread
         self.escaped = {f for ref in escaped if (f := self.resolve(ref)) is not None}
+        #: (class, callee ref) of calls that pass an instance of the class (``Listener(self)``)
+        self.self_handoffs = handoffs
         self.reach: dict[str, EntrySummary] = {}
         #: function -> a process start that reaches it (``multiprocessing.Process``, a process
         #: pool): evidence only for state that crosses processes (``multiprocessing.Value``)
@@ -299,6 +313,28 @@ class Project:
                 self.reach.setdefault(func, entry)
                 self.contexts.setdefault(func, set()).add(context)
 
+    @functools.cached_property
+    def thread_users(self) -> frozenset[str]:
+        """Classes whose instances threads are seen using: ``threaded``, and classes whose
+        methods pass the instance to a ``Thread`` subclass's constructor
+        (docker-systemctl-replacement's ``SystemctlListenThread(self)``). Only
+        ``threads_pass_by`` asks; ``is_concurrent`` does not count the second kind (yet), so
+        no finding gets more visible for it."""
+        found: set[str] = set(self.threaded)
+        for owner, ref in self.self_handoffs:
+            kind, _, rest = ref.partition(":")
+            if kind == "method" and rest.endswith(":__init__"):  # ``Listener(self)``
+                ref = rest.removesuffix(":__init__")
+            built = self.resolve_class(ref)
+            if built is not None and self._thread_class(built):
+                found.add(owner)
+        return frozenset(found)
+
+    def _thread_class(self, cls: str) -> bool:
+        """Is ``cls`` a ``Thread`` subclass (not a ``Process`` one), through the project?"""
+        bases = {base for c in self.ancestors(cls) for base in self.classes.get(c, ())}
+        return bool(bases & (known.THREAD_BASES - known.PROCESS_BASES))
+
     def _submitted_once(self, entry: EntrySummary) -> bool:
         """A single task handed to a pool (``submit``, ``apply_async``, ``to_thread``...) by
         code that runs once: a script's ``main``, a function called only at module level
@@ -310,16 +346,16 @@ class Project:
             return False
         return _runs_once(entry.caller) or self.import_time_only(entry.caller)
 
-    def _reachable(self, start: str) -> list[str]:
+    def _reachable(self, start: str, limit: int = MAX_DEPTH) -> list[str]:
         """Functions reachable from ``start`` through resolved calls, breadth first, at most
-        ``MAX_DEPTH`` calls deep."""
+        ``limit`` calls deep."""
         seen = {start: 0}
         order = [start]
         queue: deque[str] = deque([start])
         while queue:
             func = queue.popleft()
             depth = seen[func]
-            if depth >= MAX_DEPTH:
+            if depth >= limit:
                 continue
             for callee_ref in self.functions.get(func, ()):
                 callee = self.resolve(callee_ref)
@@ -691,6 +727,56 @@ class Project:
         module of the project? Then it runs once, before the program starts threads."""
         return self._callers.get(func) == {IMPORT}
 
+    @functools.cached_property
+    def deep_reach(self) -> frozenset[str]:
+        """Every function some thread start may reach within ``DEEP_DEPTH`` calls. A call
+        gilcheck could not resolve (``self.ctl.step()`` on an attribute of unknown class) may
+        be any method of that name, so every such method counts as reached too, with what
+        it calls."""
+        seeds = [target for target, _ in self.starts]
+        seeds += [
+            func
+            for func in self.functions
+            if func.rpartition(".")[2] in self.unresolved_methods and self.class_of(func)
+        ]
+        depth = dict.fromkeys(seeds, 0)  # one breadth-first walk from all of them
+        queue: deque[str] = deque(depth)
+        while queue:
+            func = queue.popleft()
+            if depth[func] >= DEEP_DEPTH:
+                continue
+            for callee_ref in self.functions.get(func, ()):
+                callee = self.resolve(callee_ref)
+                if callee is not None and callee not in depth:
+                    depth[callee] = depth[func] + 1
+                    queue.append(callee)
+        return frozenset(depth)
+
+    def threads_pass_by(self, candidate: Candidate) -> bool:
+        """Do the threads that use an object leave this state of it alone? True when threads
+        are seen working with instances of the class (a bound method or the instance handed
+        to a thread, or to a ``Thread`` subclass's constructor), and no thread runs the
+        function or any other writer of the state,
+        however deep (``deep_reach``); nor is a writer handed on as a value, or named by a
+        call gilcheck could not resolve. Then the code outside those threads is the only
+        one that writes it: docker-systemctl-replacement's ``Systemctl`` hands itself to a
+        socket listener thread that starts services, while ``self.error |= NOT_FOUND`` is
+        in the command handlers that only the main thread runs (thirty-fourth held-out
+        corpus). A lock held around one of the writes says the author treats the state as
+        shared, but not that a second thread writes it."""
+        if not any(c in self.thread_users for c in self.ancestors(candidate.cls)):
+            return False
+        for writer in (candidate.func, *candidate.writers):
+            func = writer.partition(BEFORE_START)[0]
+            if (
+                func in self.deep_reach
+                or func in self.escaped
+                or func in self.properties
+                or func.rpartition(".")[2] in self.unresolved_methods
+            ):
+                return False
+        return True
+
     def is_concurrent(self, cls: str) -> bool:
         """RacerD's notion: the class shows it is meant for threads (owns a lock, or is used
         from one), including through a subclass or a base class in the project."""
@@ -822,6 +908,8 @@ class Project:
             if entry is not None:
                 return self._high(f, entry)
             if candidate.guarded:  # locked elsewhere: the author treats it as shared
+                if self.threads_pass_by(candidate):
+                    return _low(f, THREADS_ELSEWHERE)
                 return f.with_confidence(Confidence.MEDIUM)
             return _low(f, NO_THREAD)
         if kind == "closure":

@@ -132,6 +132,12 @@ class ModuleSummary:
     lock_owners: frozenset[str] = frozenset()
     #: classes whose instances are used from threads (bound method or self handed to a thread)
     threaded: frozenset[str] = frozenset()
+    #: (class, callee ref) for a call in a method of the class that passes the instance
+    #: (``Listener(self)``): when the callee is a ``Thread`` subclass, the thread uses it
+    self_handoffs: tuple[tuple[str, str], ...] = ()
+    #: methods decorated as properties (``@property``, ``@cached_property``, a ``.setter``):
+    #: run by an attribute access, which the call graph does not record as a call
+    properties: frozenset[str] = frozenset()
     entries: tuple[EntrySummary, ...] = ()
     #: functions called at import time (module level, class bodies), module-qualified
     import_calls: tuple[str, ...] = ()
