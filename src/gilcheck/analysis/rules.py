@@ -1159,12 +1159,20 @@ class Judge:
         for index, entry in enumerate(self.m.entries):
             if entry.scope is None or entry.process or entry.in_loop or not entry.built:
                 continue
+            slot = entry.slot
             if entry.local:
-                if entry.local not in names or entry.scope is not scope:
-                    continue
-            elif not entry.slot or entry.slot not in names:
+                if entry.local in names and entry.scope is scope:
+                    slot = ""  # the local variable itself, in its own function
+                else:
+                    # ``thread = Thread(...)``, ``thread.start()``, then ``self._thread =
+                    # thread`` (mqdm's ``QueueCommandDispatch.start``): the attribute holds it
+                    held = self._local_stored_in.get(index, set()) & names
+                    if not held:
+                        continue
+                    slot = min(held)
+            elif not slot or slot not in names:
                 continue
-            elif entry.slot.startswith(("self.", "cls.")):
+            if slot.startswith(("self.", "cls.")):
                 owner = entry.scope.cls
                 if owner is None or scope.cls is None:
                     continue
@@ -1175,6 +1183,29 @@ class Judge:
             target = dotted_name(entry.target) if entry.target is not None else None
             found.setdefault(target or f"#{index}", index)
         return next(iter(found.values())) if len(found) == 1 else None
+
+    @functools.cached_property
+    def _local_stored_in(self) -> dict[int, set[str]]:
+        """Thread start (index in ``m.entries``) built into a local variable -> the
+        attributes of ``self`` (or ``cls``) its function then stores that variable in."""
+        stored: dict[int, set[str]] = {}
+        for index, entry in enumerate(self.m.entries):
+            if not entry.local or entry.scope is None:
+                continue
+            for w in self.m.writes:
+                if (
+                    w.scope is entry.scope
+                    and w.op == "assign"
+                    and not w.subscript
+                    and not w.method
+                    and w.seq > entry.seq
+                    and w.target.startswith(("self.", "cls."))
+                    and w.target.count(".") == 1
+                    and isinstance(value := _assigned_value(w.node), cst.Name)
+                    and value.value == entry.local
+                ):
+                    stored.setdefault(index, set()).add(w.target)
+        return stored
 
     def write_ref(self, w: Write) -> Ref:
         """What a write changes: ``x = ...`` after ``global x`` is the module's ``x``; a
