@@ -112,7 +112,7 @@ def carry_over(path: Path, earlier: dict[str, Any], source: Path) -> None:
     ran = set(document["packages"])
     kept = [name for name in earlier["packages"] if name not in ran]
     document["packages"].update({name: earlier["packages"][name] for name in kept})
-    document["findings"] += [f for f in earlier["findings"] if f["package"] in set(kept)]
+    document["findings"] += [f for f in earlier["findings"] if f["package"] not in ran]
     document["carried"] = {
         "from": str(source),
         "gilcheck_commit": earlier.get("gilcheck_commit", "?"),
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
                 open(err, "w", encoding="utf-8") as log,
             ):
                 code = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=log).returncode
-        if earlier is not None and args.visible_from is not None and code == 0:
+        if earlier is not None and code == 0:
             carry_over(args.out / f"h{corpus}.json", earlier, args.visible_from)
         ran = "" if only is None else f" ({len(only)} packages re-run)"
         print(f"h{corpus}: exit {code}, {time.monotonic() - started:.0f} s{ran}", flush=True)

@@ -17,7 +17,7 @@ from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
 from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
-from gilcheck.analysis.rules import Judge, Raw, code_of
+from gilcheck.analysis.rules import Judge, Raw, code_of, is_property
 from gilcheck.analysis.summary import (
     BEFORE_INDEX,
     BEFORE_START,
@@ -491,7 +491,13 @@ def _summary(
         classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
         lock_owners=frozenset(lock_owners),
         threaded=frozenset(threaded),
-        properties=frozenset(judge.qualname(s) for s in model.scopes if _is_property(s)),
+        properties=frozenset(
+            judge.qualname(s)
+            for s in model.scopes
+            if s.cls is not None
+            and isinstance(s.node, cst.FunctionDef)
+            and is_property(s.node, accessors=True)
+        ),
         self_handoffs=tuple(
             dict.fromkeys(
                 (judge.class_qualname(scope.cls), ref)
@@ -858,17 +864,3 @@ def _callee_ref(
     if qual == dotted and head not in judge.m.module_values:
         return None  # a local or a builtin
     return qual
-
-
-def _is_property(scope: Scope) -> bool:
-    """A method an attribute access runs: ``@property``, ``@functools.cached_property``,
-    ``@x.setter`` / ``@x.getter`` / ``@x.deleter``."""
-    node = scope.node
-    if scope.cls is None or not isinstance(node, cst.FunctionDef):
-        return False
-    for decorator in node.decorators:
-        name = dotted_name(decorator.decorator) or ""
-        last = name.rpartition(".")[2]
-        if last in ("property", "cached_property", "setter", "getter", "deleter"):
-            return True
-    return False

@@ -125,6 +125,8 @@ class Project:
         self.imports: dict[str, dict[str, str]] = {}
         self.lock_owners: set[str] = set()
         self.threaded: set[str] = set()
+        #: ``Thread`` subclasses (not ``Process`` ones), found by ``_link``
+        self.thread_classes: set[str] = set()
         self.entries: list[EntrySummary] = []
         self.import_calls: set[str] = set()
         fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
@@ -281,6 +283,7 @@ class Project:
                 process = not bases & (known.THREAD_BASES - known.PROCESS_BASES)
                 if not process:
                     self.threaded.add(cls)
+                    self.thread_classes.add(cls)
                 run = self.lookup_method(cls, "run")
                 if run is not None and not run.startswith(tuple(known.THREAD_BASES)):
                     short = cls.rpartition(".")[2]
@@ -322,18 +325,11 @@ class Project:
         no finding gets more visible for it."""
         found: set[str] = set(self.threaded)
         for owner, ref in self.self_handoffs:
-            kind, _, rest = ref.partition(":")
-            if kind == "method" and rest.endswith(":__init__"):  # ``Listener(self)``
-                ref = rest.removesuffix(":__init__")
-            built = self.resolve_class(ref)
-            if built is not None and self._thread_class(built):
+            if ref.startswith("method:") and ref.endswith(":__init__"):  # ``Listener(self)``
+                ref = ref.split(":", 2)[1]
+            if self.resolve_class(ref) in self.thread_classes:
                 found.add(owner)
         return frozenset(found)
-
-    def _thread_class(self, cls: str) -> bool:
-        """Is ``cls`` a ``Thread`` subclass (not a ``Process`` one), through the project?"""
-        bases = {base for c in self.ancestors(cls) for base in self.classes.get(c, ())}
-        return bool(bases & (known.THREAD_BASES - known.PROCESS_BASES))
 
     def _submitted_once(self, entry: EntrySummary) -> bool:
         """A single task handed to a pool (``submit``, ``apply_async``, ``to_thread``...) by
@@ -346,12 +342,12 @@ class Project:
             return False
         return _runs_once(entry.caller) or self.import_time_only(entry.caller)
 
-    def _reachable(self, start: str, limit: int = MAX_DEPTH) -> list[str]:
-        """Functions reachable from ``start`` through resolved calls, breadth first, at most
-        ``limit`` calls deep."""
-        seen = {start: 0}
-        order = [start]
-        queue: deque[str] = deque([start])
+    def _reachable(self, *starts: str, limit: int = MAX_DEPTH) -> list[str]:
+        """Functions reachable from ``starts`` through resolved calls, breadth first (one walk
+        from all of them), at most ``limit`` calls deep."""
+        seen = dict.fromkeys(starts, 0)
+        order = list(seen)
+        queue: deque[str] = deque(seen)
         while queue:
             func = queue.popleft()
             depth = seen[func]
@@ -739,18 +735,7 @@ class Project:
             for func in self.functions
             if func.rpartition(".")[2] in self.unresolved_methods and self.class_of(func)
         ]
-        depth = dict.fromkeys(seeds, 0)  # one breadth-first walk from all of them
-        queue: deque[str] = deque(depth)
-        while queue:
-            func = queue.popleft()
-            if depth[func] >= DEEP_DEPTH:
-                continue
-            for callee_ref in self.functions.get(func, ()):
-                callee = self.resolve(callee_ref)
-                if callee is not None and callee not in depth:
-                    depth[callee] = depth[func] + 1
-                    queue.append(callee)
-        return frozenset(depth)
+        return frozenset(self._reachable(*seeds, limit=DEEP_DEPTH))
 
     def threads_pass_by(self, candidate: Candidate) -> bool:
         """Do the threads that use an object leave this state of it alone? True when threads

@@ -1188,23 +1188,25 @@ class Judge:
     def _local_stored_in(self) -> dict[int, set[str]]:
         """Thread start (index in ``m.entries``) built into a local variable -> the
         attributes of ``self`` (or ``cls``) its function then stores that variable in."""
-        stored: dict[int, set[str]] = {}
+        built: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (fid, local) -> starts
         for index, entry in enumerate(self.m.entries):
-            if not entry.local or entry.scope is None:
-                continue
-            for w in self.m.writes:
-                if (
-                    w.scope is entry.scope
-                    and w.op == "assign"
-                    and not w.subscript
-                    and not w.method
-                    and w.seq > entry.seq
-                    and w.target.startswith(("self.", "cls."))
-                    and w.target.count(".") == 1
-                    and isinstance(value := _assigned_value(w.node), cst.Name)
-                    and value.value == entry.local
-                ):
-                    stored.setdefault(index, set()).add(w.target)
+            if entry.local and entry.scope is not None:
+                built.setdefault((entry.scope.fid, entry.local), []).append((index, entry.seq))
+        stored: dict[int, set[str]] = {}
+        if not built:
+            return stored
+        for w in self.m.writes:
+            if (
+                w.op == "assign"
+                and not w.subscript
+                and not w.method
+                and w.target.startswith(("self.", "cls."))
+                and w.target.count(".") == 1
+                and isinstance(value := _assigned_value(w.node), cst.Name)
+            ):
+                for index, seq in built.get((w.scope.fid, value.value), ()):
+                    if w.seq > seq:
+                        stored.setdefault(index, set()).add(w.target)
         return stored
 
     def write_ref(self, w: Write) -> Ref:
@@ -1267,10 +1269,7 @@ class Judge:
         """``@cached_property def _event(self): return self._create_dispatcher()``: calling
         ``self._event(e)`` calls the closure the factory builds (celery's ``State``)."""
         node = prop.node
-        if not isinstance(node, cst.FunctionDef) or not any(
-            (dotted_name(d.decorator) or "").rpartition(".")[2] in _PROPERTIES
-            for d in node.decorators
-        ):
+        if not isinstance(node, cst.FunctionDef) or not is_property(node):
             return None
         body = node.body.body
         last = body[-1] if body else None
@@ -2544,6 +2543,18 @@ _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 #: Decorators that turn a method into an attribute computed on access.
 _PROPERTIES = frozenset({"property", "cached_property", "cachedproperty", "lazy_property"})
+#: ``@x.setter`` and the like: more functions an attribute access runs
+_ACCESSORS = frozenset({"setter", "getter", "deleter"})
+
+
+def is_property(node: cst.FunctionDef, *, accessors: bool = False) -> bool:
+    """Is the function run by an attribute access: ``@property``, ``@cached_property``...
+    and, with ``accessors``, ``@x.setter``, ``@x.getter``, ``@x.deleter``?"""
+    names = _PROPERTIES | _ACCESSORS if accessors else _PROPERTIES
+    return any(
+        (dotted_name(d.decorator) or "").rpartition(".")[2] in names for d in node.decorators
+    )
+
 
 #: A docstring that retires the function: "Deprecated, use :meth:`event`." or ``..
 #: deprecated::``.
