@@ -177,6 +177,14 @@ def _contains(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
     return False
 
 
+def _mentions_slot(test: cst.BaseExpression, slot: str) -> bool:
+    """Does an ``if`` test name the attribute ``slot`` (``self._thread is None``, ``not
+    self._thread.is_alive()``)?"""
+    return any(
+        isinstance(node, cst.Attribute) and dotted_name(node) == slot for node in walk_nodes(test)
+    )
+
+
 def _stored(w: Write) -> cst.BaseExpression | None:
     """The value a plain store (``self.x = value``, one target) writes."""
     node = w.node
@@ -314,13 +322,17 @@ ACQUIRE_RELEASE = {
     "_acquireLock": "_releaseLock",
     "lock": "unlock",
     "_acquire": "_release",
+    # ``self._lock.__enter__()``: a ``with`` spelled out (pythreader's ``Primitive.__enter__``
+    # is ``return self._Lock.__enter__()``)
+    "__enter__": "__exit__",
 }
 _RELEASE_ACQUIRE = {v: k for k, v in ACQUIRE_RELEASE.items()}
 
 
 def _lock_key(recv: str, acquire_name: str) -> str:
-    """The symbolic lock held by ``recv.acquire_name()``: ``recv`` itself for ``acquire``."""
-    if acquire_name == "acquire" and recv:
+    """The symbolic lock held by ``recv.acquire_name()``: ``recv`` itself for ``acquire`` and
+    ``__enter__``."""
+    if acquire_name in ("acquire", "__enter__") and recv:
         return recv
     return f"{recv}.{acquire_name}()" if recv else f"{acquire_name}()"
 
@@ -332,6 +344,16 @@ def _acquired_key(recv: str, meth: str) -> str | None:
 def _released_key(recv: str, meth: str) -> str | None:
     acquire = _RELEASE_ACQUIRE.get(meth)
     return _lock_key(recv, acquire) if acquire is not None else None
+
+
+def _returned_enter(small: cst.BaseSmallStatement) -> tuple[str, str] | None:
+    """``return self._lock.__enter__()`` (an ``__enter__`` that hands on its lock's): the
+    function returns holding ``self._lock``."""
+    if isinstance(small, cst.Return) and small.value is not None:
+        mc = _method_call(cst.Expr(small.value))
+        if mc is not None and mc[0] and mc[1] == "__enter__":
+            return mc
+    return None
 
 
 def _guarded_lock_call(small: cst.BaseSmallStatement) -> tuple[str, str] | None:
@@ -354,7 +376,8 @@ def _statement_calls(stmt: cst.CSTNode) -> list[tuple[str, str]]:
         return [
             mc
             for small in stmt.body
-            if (mc := _method_call(small) or _guarded_lock_call(small)) is not None
+            if (mc := _method_call(small) or _guarded_lock_call(small) or _returned_enter(small))
+            is not None
         ]
     if isinstance(stmt, cst.Try):
         # ``try: lock.acquire() finally: ...``: still held after the ``try`` statement unless
@@ -1295,6 +1318,11 @@ class Collector:
         if isinstance(target, cst.Tuple | cst.List):
             for element in target.elements:
                 self._target(element.value, None if augmented else value, stmt, augmented=False)
+                inner = element.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                if sc is not None and isinstance(inner, cst.Name):
+                    sc.unpacked.add(inner.value)
             return
         if isinstance(target, cst.StarredElement):
             self._target(target.value, value, stmt, augmented=augmented)
@@ -1353,7 +1381,9 @@ class Collector:
         if isinstance(target, cst.Subscript):
             self._walk_children(target)
             root: cst.BaseExpression = target.value
+            outer = target  # the subscript of the root itself: ``d["files"]`` of ``d["files"][k]``
             while isinstance(root, cst.Subscript):  # ``per_host[h]["ok"] += 1``
+                outer = root
                 root = root.value
             base = dotted_name(root)
             if base is None:
@@ -1362,8 +1392,9 @@ class Collector:
             if sc is None:
                 return
             rmw = augmented or mentions_item(value, base, _item_text(target))
-            # ``stats["sent"] += 1``: the one item it updates (not ``per_host[h]["ok"]``)
-            item = (subscript_key(target) or "") if root is target.value else ""
+            # ``stats["sent"] += 1``: the one item it updates (not ``per_host[h]["ok"]``);
+            # ``ctx["files"][path] = f`` changes what the item ``"files"`` holds, no other item
+            item = subscript_key(outer) or ""
             index = subscript_index(target) if root is target.value else None
             self._write(
                 stmt,
@@ -1487,7 +1518,7 @@ class Collector:
             # ``v = _cache.get(k); if v is None: ...`` checks _cache; ``inst = _instance;
             # if inst is None: ...`` checks _instance.
             for check in list(checks):
-                if "." in check.ref or not sc.is_local(check.ref):
+                if "." in check.ref or not sc.is_local(check.ref) or check.ref in sc.unpacked:
                     continue
                 for value in sc.local_values.get(check.ref, ()):
                     if value.startswith("<get:"):
@@ -1905,7 +1936,11 @@ class Collector:
                 executor_receiver=executor_receiver,
                 receiver=receiver,
                 in_loop=bool(self._comp_fors)
-                or (bool(self.scope.loops) if self.scope is not None else self._module_loops > 0),
+                or (
+                    bool(self.scope.loops) and not self._once_per_slot(node, built)
+                    if self.scope is not None
+                    else self._module_loops > 0
+                ),
                 built=built,
                 slot=_slot(self._stmt, node) if built else "",
                 local=_slot(self._stmt, node, local=True) if built and self.scope else "",
@@ -2007,6 +2042,20 @@ class Collector:
                 return dotted_name(value.func)
         return "" if values and all(new_object(v) for v in values) else None
 
+    def _once_per_slot(self, node: cst.Call, built: bool) -> bool:
+        """A thread built into an attribute inside a loop, under an ``if`` in that loop that
+        asks whether the attribute holds one (``for chunk in chunks: ... if self._thread is
+        None: self._thread = Thread(...)``, bdownload's ``add_urls``): the loop starts one
+        thread, not one per turn."""
+        sc = self.scope
+        slot = _slot(self._stmt, node) if built else ""
+        if sc is None or not sc.loops or "." not in slot:
+            return False
+        loop = sc.loops[-1]
+        return any(
+            _mentions_slot(branch.test, slot) and _contains(loop, branch) for branch in sc.ifs
+        )
+
     def _with_block(self, receiver: str) -> int:
         """The ``with`` block (its number) whose ``as`` name is ``receiver``, in this function:
         the pool is shut down, and its tasks waited for, when the block ends; -1 otherwise."""
@@ -2095,6 +2144,30 @@ def wrapper_locks(deco: cst.FunctionDef) -> dict[str, bool]:
                 if head == first and attr and "." not in attr:
                     found[attr] = found.get(attr, False) or calls
     return found
+
+
+def wrapper_enters_self(deco: cst.FunctionDef) -> bool:
+    """Does a decorator's wrapper call the wrapped function inside ``with self:``, entering
+    the instance whole (pythreader's ``@synchronized``)? What the class's ``__enter__`` holds
+    is then held for the whole method."""
+    params = _param_names(deco.params)
+    if len(params) != 1:
+        return False
+    for wrapper in walk_nodes(deco.body):
+        if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
+            continue
+        first = wrapper.params.params[0].name.value
+        for node in walk_nodes(wrapper.body):
+            if (
+                isinstance(node, cst.With)
+                and any(dotted_name(item.item) == first for item in node.items)
+                and any(
+                    isinstance(n, cst.Call) and dotted_name(n.func) == params[0]
+                    for n in walk_nodes(node.body)
+                )
+            ):
+                return True
+    return False
 
 
 def _alternatives(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:

@@ -141,6 +141,9 @@ class Scope:
     )
     #: ``return`` statements whose value is a new object (``return File(path)``)
     new_returns: int = 0
+    #: locals bound by unpacking a value (``user, password = self.q``): each holds a part of
+    #: that value, so a test of the local is no test of the value it was unpacked from
+    unpacked: set[str] = field(default_factory=set)
 
     def in_while(self) -> bool:
         """Is the walk inside a ``while`` loop of this function?"""

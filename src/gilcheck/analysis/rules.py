@@ -27,6 +27,7 @@ from gilcheck.analysis.collector import (
     subscript_index,
     subscript_key,
     walk_nodes,
+    wrapper_enters_self,
     wrapper_locks,
 )
 from gilcheck.analysis.model import (
@@ -2300,6 +2301,11 @@ class Judge:
             for taken in self._helper_locks(lk, scope):  # ``self.lock()``: what it acquires
                 locks.append(taken)
                 held.add(taken)
+        for lk in list(locks):
+            if lk.startswith("@") and scope.self_name and self._decorator_enters_self(lk[1:]):
+                for entered in self._entered_locks(scope.self_name, scope):
+                    locks.append(f"{scope.self_name}.{entered}")
+                    held.add(f"{scope.self_name}.{entered}")
         for lk in locks:
             if lk.startswith("@") and scope.self_name:
                 attr = self._decorator_lock(lk[1:])
@@ -2361,6 +2367,14 @@ class Judge:
             return None
         found = wrapper_locks(deco.node)
         return next(iter(found)) if len(found) == 1 else None
+
+    def _decorator_enters_self(self, name: str) -> bool:
+        """A locking decorator of this module whose wrapper runs the method inside ``with
+        self:`` (pythreader's ``@synchronized``)."""
+        deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
+        if deco is None or not isinstance(deco.node, cst.FunctionDef):
+            return False
+        return wrapper_enters_self(deco.node)
 
     @functools.cached_property
     def gui_module(self) -> bool:
