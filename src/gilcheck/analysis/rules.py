@@ -1070,8 +1070,7 @@ class Judge:
         before = self._starts_after(scope, seq)
         if before:
             return before
-        joined = self._joined_before(scope, seq)
-        return (joined,) if joined is not None else ()
+        return self._joined_before(scope, seq)
 
     def _starts_after(self, scope: Scope, seq: int) -> tuple[int, ...]:
         """The thread starts (indexes in ``m.entries``, the first to run first) that an
@@ -1084,17 +1083,36 @@ class Judge:
         )
         return tuple(dict.fromkeys(index for _, index in found))
 
-    def _joined_before(self, scope: Scope, seq: int) -> int | None:
-        """The thread (index in ``m.entries``) that the function has joined before walk
-        position ``seq``: once ``join()`` returns, the thread's code has finished, so what
-        the function does next cannot overlap it (weave's ``stop()`` closes the consumers
-        after ``thread.join(timeout)``; a restart starts a new thread only later, and that
-        start orders it again). The latest such join counts."""
-        best: tuple[int, int] | None = None
-        for index, at in self._thread_joins.get(scope.fid, ()):
-            if at < seq and (best is None or at > best[1]):
-                best = (index, at)
-        return best[0] if best is not None else None
+    def _joined_before(self, scope: Scope, seq: int) -> tuple[int, ...]:
+        """The threads (indexes in ``m.entries``, in the order joined) that the function has
+        joined before walk position ``seq``: once ``join()`` returns, the thread's code has
+        finished, so what the function does next cannot overlap it (weave's ``stop()``
+        closes the consumers after ``thread.join(timeout)``). Every such join counts, not
+        only the latest: nodepool's ``NodePool.stop()`` joins its own thread, then its
+        helper threads, then walks what its own thread's ``run()`` changed (twenty-seventh
+        held-out corpus). A thread the function starts again after the join (a restart)
+        runs again: that join no longer counts past the new start."""
+        restarts = self._thread_starts.get(scope.fid, ())
+        found = sorted(
+            (at, index)
+            for index, at in self._thread_joins.get(scope.fid, ())
+            if at < seq
+            and not any(
+                at < runs < seq and self._same_thread(again, index) for again, runs in restarts
+            )
+        )
+        return tuple(dict.fromkeys(index for _, index in found))
+
+    def _same_thread(self, first: int, second: int) -> bool:
+        """Are two thread starts (indexes in ``m.entries``) the same thread built again: the
+        same start, or two starts kept in the same attribute (``self._thread = Thread(...)``
+        in ``__init__`` and in ``restart()``)?"""
+        if first == second:
+            return True
+        if first < 0 or second < 0:
+            return False  # ``OWN_THREAD``: the instance's own ``run()``, started by its caller
+        slot = self.m.entries[first].slot
+        return bool(slot) and slot == self.m.entries[second].slot
 
     @functools.cached_property
     def _thread_joins(self) -> dict[int, list[tuple[int, int]]]:
