@@ -1013,6 +1013,12 @@ class Collector:
                 self.m.functions[deco_name].node
             ):
                 scope.locks.append(f"@{deco_name}")  # eliot's ``@exclusively``
+            elif (
+                cls is not None
+                and deco_name in cls.methods
+                and _locks_the_call(cls.methods[deco_name].node)
+            ):
+                scope.locks.append(f"@{deco_name}")  # a decorator of the class body: ``@sync``
         if kind == "method" and params:
             scope.self_name = params[0]
         elif kind == "classmethod" and params:

@@ -2320,13 +2320,15 @@ class Judge:
                 locks.append(taken)
                 held.add(taken)
         for lk in list(locks):
-            if lk.startswith("@") and scope.self_name and self._decorator_enters_self(lk[1:]):
+            if not lk.startswith("@") or not scope.self_name:
+                continue
+            if self._decorator_enters_self(lk[1:], scope):
                 for entered in self._entered_locks(scope.self_name, scope):
                     locks.append(f"{scope.self_name}.{entered}")
                     held.add(f"{scope.self_name}.{entered}")
         for lk in locks:
             if lk.startswith("@") and scope.self_name:
-                attr = self._decorator_lock(lk[1:])
+                attr = self._decorator_lock(lk[1:], scope)
                 if attr is not None:
                     held.add(f"{scope.self_name}.{attr}")
                     lk = f"{scope.self_name}.{attr}"
@@ -2376,23 +2378,30 @@ class Judge:
                 taken.append(key)  # a module-level lock, the same name in both functions
         return taken
 
-    def _decorator_lock(self, name: str) -> str | None:
+    def _decorator_def(self, name: str, scope: Scope) -> cst.FunctionDef | None:
+        """The definition of a decorator that this module writes: a module function
+        (``def locked(fn): ...``) or a function of the decorated method's class body
+        (manticore's ``ManticoreBase.sync``, used as ``@sync`` inside the class)."""
+        deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
+        if deco is None and scope.cls is not None:
+            deco = scope.cls.methods.get(name)
+        return deco.node if deco is not None and isinstance(deco.node, cst.FunctionDef) else None
+
+    def _decorator_lock(self, name: str, scope: Scope) -> str | None:
         """The instance attribute a locking decorator of this module holds: ``def
         locked(fn): def inner(self, ...): with self._pool_lock: ...`` -> ``_pool_lock``
         (peewee's ``PooledDatabase``)."""
-        deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
-        if deco is None or not isinstance(deco.node, cst.FunctionDef):
+        deco = self._decorator_def(name, scope)
+        if deco is None:
             return None
-        found = wrapper_locks(deco.node)
+        found = wrapper_locks(deco)
         return next(iter(found)) if len(found) == 1 else None
 
-    def _decorator_enters_self(self, name: str) -> bool:
+    def _decorator_enters_self(self, name: str, scope: Scope) -> bool:
         """A locking decorator of this module whose wrapper runs the method inside ``with
         self:`` (pythreader's ``@synchronized``)."""
-        deco = self.m.functions.get(name) or self.m.functions.get("_" + name)
-        if deco is None or not isinstance(deco.node, cst.FunctionDef):
-            return False
-        return wrapper_enters_self(deco.node)
+        deco = self._decorator_def(name, scope)
+        return deco is not None and wrapper_enters_self(deco)
 
     @functools.cached_property
     def gui_module(self) -> bool:
