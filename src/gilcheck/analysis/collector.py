@@ -1929,6 +1929,7 @@ class Collector:
         block = self._with_block(receiver)
         fresh = [self._fresh_arg(arg) for arg in extra]
         guard, arg_guards = self._start_guards(node, extra)
+        slot = _slot(self._stmt, node) if built else ""
         self.m.entries.append(
             Entry(
                 node=node,
@@ -1943,12 +1944,12 @@ class Collector:
                 receiver=receiver,
                 in_loop=bool(self._comp_fors)
                 or (
-                    bool(self.scope.loops) and not self._once_per_slot(node, built)
+                    bool(self.scope.loops) and not self._once_per_slot(slot)
                     if self.scope is not None
                     else self._module_loops > 0
                 ),
                 built=built,
-                slot=_slot(self._stmt, node) if built else "",
+                slot=slot,
                 local=_slot(self._stmt, node, local=True) if built and self.scope else "",
                 seq=self._next_seq(),
                 block=block,
@@ -2048,13 +2049,12 @@ class Collector:
                 return dotted_name(value.func)
         return "" if values and all(new_object(v) for v in values) else None
 
-    def _once_per_slot(self, node: cst.Call, built: bool) -> bool:
-        """A thread built into an attribute inside a loop, under an ``if`` in that loop that
-        asks whether the attribute holds one (``for chunk in chunks: ... if self._thread is
-        None: self._thread = Thread(...)``, bdownload's ``add_urls``): the loop starts one
-        thread, not one per turn."""
+    def _once_per_slot(self, slot: str) -> bool:
+        """A thread built into an attribute (``slot``) inside a loop, under an ``if`` in that
+        loop that asks whether the attribute holds one (``for chunk in chunks: ... if
+        self._thread is None: self._thread = Thread(...)``, bdownload's ``add_urls``): the loop
+        starts one thread, not one per turn."""
         sc = self.scope
-        slot = _slot(self._stmt, node) if built else ""
         if sc is None or not sc.loops or "." not in slot:
             return False
         loop = sc.loops[-1]
@@ -2126,29 +2126,35 @@ def _locks_the_call(deco: cst.CSTNode | None) -> bool:
     return isinstance(deco, cst.FunctionDef) and any(wrapper_locks(deco).values())
 
 
+def _wrapper_withs(deco: cst.FunctionDef) -> Iterator[tuple[str, cst.With, bool]]:
+    """The ``with`` statements of a decorator's wrappers: (the wrapper's first parameter, its
+    ``self``; the ``with``; whether the wrapped function is called inside it)."""
+    params = _param_names(deco.params)
+    wrapped = params[0] if len(params) == 1 else None
+    for wrapper in walk_nodes(deco.body):
+        if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
+            continue
+        first = wrapper.params.params[0].name.value
+        for node in walk_nodes(wrapper.body):
+            if isinstance(node, cst.With):
+                calls = wrapped is not None and any(
+                    isinstance(n, cst.Call) and dotted_name(n.func) == wrapped
+                    for n in walk_nodes(node.body)
+                )
+                yield first, node, calls
+
+
 def wrapper_locks(deco: cst.FunctionDef) -> dict[str, bool]:
     """The instance locks a decorator's wrappers hold: ``def locked(fn): def inner(self, ...):
     with self._pool_lock: return fn(self, ...)`` -> ``{"_pool_lock": True}``, each with
     whether the wrapped function is called inside that ``with`` (peewee's ``PooledDatabase``,
     eliot's ``@exclusively``)."""
-    params = _param_names(deco.params)
-    wrapped = params[0] if len(params) == 1 else None
     found: dict[str, bool] = {}
-    for wrapper in walk_nodes(deco.body):
-        if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
-            continue
-        first = wrapper.params.params[0].name.value  # the wrapper's ``self``
-        for node in walk_nodes(wrapper.body):
-            if not isinstance(node, cst.With):
-                continue
-            calls = wrapped is not None and any(
-                isinstance(n, cst.Call) and dotted_name(n.func) == wrapped
-                for n in walk_nodes(node.body)
-            )
-            for item in node.items:
-                head, _, attr = (dotted_name(item.item) or "").partition(".")
-                if head == first and attr and "." not in attr:
-                    found[attr] = found.get(attr, False) or calls
+    for first, node, calls in _wrapper_withs(deco):
+        for item in node.items:
+            head, _, attr = (dotted_name(item.item) or "").partition(".")
+            if head == first and attr and "." not in attr:
+                found[attr] = found.get(attr, False) or calls
     return found
 
 
@@ -2156,24 +2162,10 @@ def wrapper_enters_self(deco: cst.FunctionDef) -> bool:
     """Does a decorator's wrapper call the wrapped function inside ``with self:``, entering
     the instance whole (pythreader's ``@synchronized``)? What the class's ``__enter__`` holds
     is then held for the whole method."""
-    params = _param_names(deco.params)
-    if len(params) != 1:
-        return False
-    for wrapper in walk_nodes(deco.body):
-        if not isinstance(wrapper, cst.FunctionDef) or not wrapper.params.params:
-            continue
-        first = wrapper.params.params[0].name.value
-        for node in walk_nodes(wrapper.body):
-            if (
-                isinstance(node, cst.With)
-                and any(dotted_name(item.item) == first for item in node.items)
-                and any(
-                    isinstance(n, cst.Call) and dotted_name(n.func) == params[0]
-                    for n in walk_nodes(node.body)
-                )
-            ):
-                return True
-    return False
+    return any(
+        calls and any(dotted_name(item.item) == first for item in node.items)
+        for first, node, calls in _wrapper_withs(deco)
+    )
 
 
 def _alternatives(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:
