@@ -1366,6 +1366,7 @@ class Collector:
                 _record(sc.local_values, name, self.value_summary(value))
                 sc.bound_in[name] = sc.loop_ids()
                 sc.last_bound[name] = (value, tuple(self._suites))
+                sc.bind_value(name, None if augmented else value)
                 if sc.cls_name is None and sc.self_name and _is_own_class(value, sc.self_name):
                     sc.cls_name = name  # ``cls = type(self)``: ``cls.x`` is class state
             return
@@ -1757,6 +1758,10 @@ class Collector:
             m.statement_of[node] = self._stmt
         if sc is not None:
             self._call_site(sc, func)
+            if sc.is_local(func) and func not in sc.params:
+                # ``process(msg)`` after ``process = self._on_peer``: a call of that method
+                for method in sorted(sc.method_locals.get(func) or ()):
+                    self._call_site(sc, method)
         else:
             m.import_calls.append(func)
         recv, dot, meth = func.rpartition(".")

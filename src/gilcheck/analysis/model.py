@@ -144,6 +144,10 @@ class Scope:
     #: locals bound by unpacking a value (``user, password = self.q``): each holds a part of
     #: that value, so a test of the local is no test of the value it was unpacked from
     unpacked: set[str] = field(default_factory=set)
+    #: locals bound only to bound methods of ``self`` (``process = self._on_peer`` in one
+    #: branch, ``process = self._on_server`` in another, then ``process(msg)``): name -> those
+    #: methods as written; None once the name is bound to anything else
+    method_locals: dict[str, set[str] | None] = field(default_factory=dict)
 
     def in_while(self) -> bool:
         """Is the walk inside a ``while`` loop of this function?"""
@@ -158,6 +162,23 @@ class Scope:
         ``with`` target, a walrus...): its earlier assignment no longer holds."""
         self.assigned.add(name)
         self.last_bound.pop(name, None)
+        self.method_locals[name] = None
+
+    def bind_value(self, name: str, value: cst.BaseExpression | None) -> None:
+        """Track ``name = value`` for ``method_locals``: a bound method of ``self`` joins the
+        name's methods, ``None`` leaves them as they are, anything else ends the tracking."""
+        if isinstance(value, cst.Name) and value.value == "None":
+            return
+        if (
+            isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value == self.self_name
+        ):
+            methods = self.method_locals.setdefault(name, set())
+            if methods is not None:
+                methods.add(f"{self.self_name}.{value.attr.value}")
+            return
+        self.method_locals[name] = None
 
     def is_local(self, name: str) -> bool:
         if name in self.global_names:

@@ -35,9 +35,12 @@ DEEP_DEPTH = 8
 #: How many calls up the one-owner analysis follows the callers of a writer that no start
 #: reaches within ``MAX_DEPTH``, looking for the starts' targets (litdata's
 #: ``PrepareChunksThread``: ``run`` -> ``_run_loop`` -> ``_download_chunk_indexes`` ->
-#: ``_finalize_downloaded_chunk``). Such a writer is not thread-reachable evidence by itself;
+#: ``_finalize_downloaded_chunk``; nicotine-plus's network thread, five calls above
+#: ``_process_internal_messages``). Such a writer is not thread-reachable evidence by itself;
 #: it only tells whose thread it runs in.
-OWNER_CLIMB = 3
+OWNER_CLIMB = 8
+#: How many calls up ``Project._called_openly`` looks for a public caller of a writer
+OPEN_CLIMB = 3
 
 #: Why a GIL003 finding is ``low``.
 ONE_WAITER = (
@@ -372,6 +375,18 @@ class Project:
         found = self.contexts.get(func)
         if found:
             return found
+        known_owners = self._owners
+        if func not in known_owners:
+            known_owners[func] = self._climb(func)
+        return known_owners[func]
+
+    @functools.cached_property
+    def _owners(self) -> dict[str, set[int]]:
+        """``owner_contexts`` of the functions no start reaches, as they are worked out."""
+        return {}
+
+    def _climb(self, func: str) -> set[int]:
+        """The callers' side of ``owner_contexts``."""
         targets = self._start_targets
         out: set[int] = set()
         frontier, seen = {func}, {func}
@@ -492,12 +507,12 @@ class Project:
         return not any(w in loop or not self._called_openly(w) for w in idle)
 
     def _called_openly(self, func: str) -> bool:
-        """Is every chain of callers of ``func`` (up to ``OWNER_CLIMB`` calls up) free of
+        """Is every chain of callers of ``func`` (up to ``OPEN_CLIMB`` calls up) free of
         functions handed on as values, and does it end in a public function, a dunder or
         import time? A private function that nothing calls is called some way the call
         graph does not show."""
         frontier, seen = {func}, {func}
-        for _ in range(OWNER_CLIMB + 1):
+        for _ in range(OPEN_CLIMB + 1):
             above: set[str] = set()
             for f in frontier:
                 if f in self.escaped:
