@@ -433,6 +433,27 @@ def _leaves(stmt: cst.CSTNode) -> bool:
 
 _LEAVING: tuple[type[cst.CSTNode], ...] = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
+#: what keeps a statement from being plain (``_plain``)
+_NOT_PLAIN = (cst.Continue, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _leaves_loop(stmts: Sequence[cst.CSTNode], loops: int) -> bool:
+    """Does this block of a loop's body end by leaving every loop around it: a ``return``,
+    or a ``break`` out of the only one?"""
+    last = stmts[-1] if stmts else None
+    if not isinstance(last, cst.SimpleStatementLine) or not last.body:
+        return False
+    final = last.body[-1]
+    return isinstance(final, cst.Return) or (isinstance(final, cst.Break) and loops == 1)
+
+
+def _plain(stmt: cst.CSTNode) -> bool:
+    """A simple statement with no ``continue`` and no comprehension (whose own loop would
+    start one thread per item)."""
+    return isinstance(stmt, cst.SimpleStatementLine) and not any(
+        isinstance(node, _NOT_PLAIN) for node in walk_nodes(stmt)
+    )
+
 
 def _exits(block: cst.BaseSuite) -> bool:
     """Does the block always leave (return/raise/continue/break as its last statement)?"""
@@ -900,7 +921,8 @@ class Collector:
             for lock in _handed_locks(stmts):  # held from the function's first statement
                 sc.locks.append(lock)
                 acquired.append(lock)
-        for stmt in stmts:
+        started: list[tuple[Entry, int]] = []  # (start, index of its statement) in a loop
+        for i, stmt in enumerate(stmts):
             if previous and _leaves(stmt):
                 for call in previous:
                     call.then_leaves = True
@@ -909,7 +931,10 @@ class Collector:
                     call.reported = True
             self._stmt = stmt
             before = len(cond_calls)
+            first_entry = len(self.m.entries)
             self.walk(stmt)
+            if sc.loops and isinstance(stmt, cst.SimpleStatementLine):
+                started.extend((entry, i) for entry in self.m.entries[first_entry:])
             previous = cond_calls[before:] if isinstance(stmt, cst.SimpleStatementLine) else []
             previous_if = (stmt, cond_calls[before:]) if isinstance(stmt, cst.If) else None
             calls = _statement_calls(stmt)
@@ -954,6 +979,10 @@ class Collector:
                         )
                     )
                     pushed_checks += 1
+        if started and _leaves_loop(stmts, len(sc.loops)):
+            for entry, i in started:
+                if all(_plain(later) for later in stmts[i:]):
+                    entry.leaves_loop = True
         if acquired:
             sc.returns_holding = True
             sc.returned_locks = (*sc.returned_locks, *acquired)

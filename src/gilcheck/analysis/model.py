@@ -290,6 +290,9 @@ class Entry:
     executor_receiver: str = ""
     #: created inside a loop: several threads may run the target at once
     in_loop: bool = False
+    #: ... but its block then leaves the loop (``Timer(delay, self._publish).start()``, then
+    #: ``return``): one start per call
+    leaves_loop: bool = False
     #: ``x.submit(f)``: ``x``, to tell a process pool from a thread pool
     receiver: str = ""
     #: the target runs in another process (``multiprocessing.Process``, a process pool): it

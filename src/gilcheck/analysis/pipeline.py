@@ -453,6 +453,7 @@ def _summary(
             shown = shown[:37] + "..."
         keyword = "target=" if entry.kind in ("Thread", "Process", "Timer") else ""
         fresh = _fresh_args(entry, model, judge)
+        in_loop = entry.in_loop and not entry.leaves_loop
         entries.append(
             EntrySummary(
                 target=target_ref,
@@ -465,8 +466,8 @@ def _summary(
                 # a one-worker pool runs its tasks one at a time: one thread, not several;
                 # a helper that starts a thread, called in a loop, starts several
                 multi=not entry.serial
-                and (entry.in_loop or index in looped or entry.kind in _POOL_KINDS),
-                looped=entry.in_loop or index in looped,
+                and (in_loop or index in looped or entry.kind in _POOL_KINDS),
+                looped=in_loop or index in looped,
                 caller=judge.qualname(entry_scope) if entry_scope is not None else "",
                 kind=entry.kind,
                 process=entry.process,
@@ -477,7 +478,7 @@ def _summary(
                 fresh=tuple(fresh),
                 contested=tuple((i, attrs) for i, attrs in fresh.items() if attrs),
                 loop_keys=entry.loop_keys,
-                stays=entry.stays and not (entry.in_loop or index in looped),
+                stays=entry.stays and not (in_loop or index in looped),
                 guard=entry.guard,
                 guarded=tuple(i for i, _ in entry.arg_guards),
             )

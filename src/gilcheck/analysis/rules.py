@@ -89,6 +89,19 @@ class Ref:
         return self.kind not in ("local", "unknown", "threadlocal")
 
 
+def _tail(dotted: str, ref: Ref) -> tuple[str, ...]:
+    """The attributes of ``dotted`` below the state ``ref`` names: ``("index",)`` for
+    ``self.boiler.index``, whose state is the instance's ``boiler``."""
+    covered = 2 if ref.kind in ("instance", "class", "module_attr") else 1
+    return tuple(dotted.split(".")[covered:])
+
+
+def _one_container(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """May two ``_tail``s of one state name the same container? Not when they part ways
+    (``index`` and ``registers`` of ``self.boiler``); one inside the other may."""
+    return all(a == b for a, b in zip(first, second, strict=False))
+
+
 @dataclass
 class Raw:
     """A candidate before positions are known."""
@@ -1896,6 +1909,8 @@ class Judge:
                 return True
             if _switches_off(w, frame.node, early_exit=True):
                 return True
+            if _idempotent(w) and _skips_to_report(frame.node, w):
+                return True
             return _idempotent(w) and _same_answer(frame.node, w)
         if _switches_off(w, frame.node):
             return True
@@ -2465,6 +2480,7 @@ class Judge:
         the same sharing evidence as the other GIL004 findings.
         """
         mutated: dict[str, list[Write]] = {}
+        tails: dict[int, tuple[str, ...]] = {}  # id(write) -> its ``_tail``
         for w in self.m.writes:
             if (w.method and w.method not in ("pop", "popleft")) or (
                 w.subscript
@@ -2477,6 +2493,7 @@ class Judge:
                 ref = self.resolve_ref(w.target, w.scope)
                 if ref.shared and not self._in_construction(w.scope, ref):
                     mutated.setdefault(ref.key, []).append(w)
+                    tails[id(w)] = _tail(w.target, ref)
         if not mutated:
             return
         for it in self.m.iterations:
@@ -2491,7 +2508,11 @@ class Judge:
             is_list = any(v in (LIST, "list") for v in values) and all(
                 v in (LIST, "list", CONST) for v in values
             )
-            writes = mutated[ref.key]
+            # ``self.boiler.registers.extend(...)`` changes another container of the same
+            # object than ``for r in self.boiler.index`` walks (diematic-server, thirty-seventh
+            # held-out corpus)
+            tail = _tail(it.target, ref)
+            writes = [w for w in mutated[ref.key] if _one_container(tail, tails[id(w)])]
             # ``{"sent": 0, "failed": 0}`` whose items are only stored again, or a store under
             # a key the writer's own loop over the container found: a value replaced under an
             # iterator is seen old or new, and the size never changes
@@ -2986,6 +3007,25 @@ def _idempotent(w: Write) -> bool:
         return True
     value = _assigned_value(w.node)
     return w.op == "assign" and not w.method and value is not None and _is_constant(value)
+
+
+def _skips_to_report(check: cst.If, w: Write) -> bool:
+    """``for name in noisy: if name in self.hushed: continue`` ... ``log.info(...)``;
+    ``self.hushed.setdefault(name, 0)``: a check that skips to the next turn of its loop, with
+    nothing after it in the loop's body but the act and reporting. Two threads that both miss
+    the item report it twice and store it twice; nothing else runs twice (hutch-python's
+    noisy-logger filter, thirty-seventh held-out corpus)."""
+    if not ends_with(check.body, (cst.Continue,)):
+        return False
+    for node in walk_nodes(w.scope.node):
+        if isinstance(node, cst.For | cst.While) and isinstance(node.body, cst.IndentedBlock):
+            body = node.body.body
+            if check in body:
+                after = body[body.index(check) + 1 :]
+                return bool(_path_to(cst.IndentedBlock(body=after), w.node)) and all(
+                    _harmless(stmt, w.node, w.scope) for stmt in after
+                )
+    return False
 
 
 def _same_answer(check: cst.If, w: Write) -> bool:
