@@ -604,7 +604,13 @@ class Judge:
         (``with _ModuleLockManager(name):``)."""
         info = self.class_named(qual)
         enter = self._method(info, "__enter__") if info is not None else None
-        return enter is not None and enter.returns_holding
+        if enter is None or not enter.returns_holding:
+            return False
+        # the object's own lock or a module's, not one of a local made in ``__enter__``:
+        # mo_threads' ``RegisterThread`` enters a fresh profiler (``cprofiler =
+        # CProfiler()``, ``cprofiler.__enter__()``), which excludes no other thread
+        heads = {key.partition(".")[0] for key in enter.returned_locks}
+        return any(head == enter.self_name or not enter.is_local(head) for head in heads)
 
     def _returns_lock(self, func: Scope) -> bool:
         """Does every ``return`` of ``func`` return a lock that outlives the call: an
