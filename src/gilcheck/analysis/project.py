@@ -132,6 +132,8 @@ class Project:
         self.thread_classes: set[str] = set()
         self.entries: list[EntrySummary] = []
         self.import_calls: set[str] = set()
+        #: ``owner_contexts`` of the functions no start reaches, as they are worked out
+        self._owners: dict[str, set[int]] = {}
         fallback: dict[str, set[str]] = {}  # name -> modules importing it as a fallback
         imported: dict[str, set[str]] = {}  # name -> modules importing it at all
         escaped: set[str] = set()
@@ -375,15 +377,9 @@ class Project:
         found = self.contexts.get(func)
         if found:
             return found
-        known_owners = self._owners
-        if func not in known_owners:
-            known_owners[func] = self._climb(func)
-        return known_owners[func]
-
-    @functools.cached_property
-    def _owners(self) -> dict[str, set[int]]:
-        """``owner_contexts`` of the functions no start reaches, as they are worked out."""
-        return {}
+        if func not in self._owners:
+            self._owners[func] = self._climb(func)
+        return self._owners[func]
 
     def _climb(self, func: str) -> set[int]:
         """The callers' side of ``owner_contexts``."""

@@ -1915,9 +1915,9 @@ class Judge:
                 return True
             if _switches_off(w, frame.node, early_exit=True):
                 return True
-            if _idempotent(w) and _skips_to_report(frame.node, w):
-                return True
-            return _idempotent(w) and _same_answer(frame.node, w)
+            return _idempotent(w) and (
+                _skips_to_report(frame.node, w) or _same_answer(frame.node, w)
+            )
         if _switches_off(w, frame.node):
             return True
         return _idempotent(w) and _only_reports(frame.node, w.node, w.scope)
