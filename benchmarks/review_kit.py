@@ -49,7 +49,7 @@ run or import it. Do not edit anything outside the output file named below.
 
 ROW_FORMAT = """\
 Write your verdicts, and nothing else, to `{rows}`, one Markdown table row per finding, in
-this exact form (the location cell is the finding's path and line in backticks, then its scope):
+this exact form (each finding below gives the start of its row: ID, location, code, confidence):
 
 | {first} | `path/to/file.py:LINE` (`Scope.name`) | GIL00N | high | TRUE | REASON |
 
@@ -112,6 +112,13 @@ def brief(
             f"Package folder: `{root}` (paths are relative to it). Scope `{f.get('scope') or ''}`.",
             "",
             f"Message: {f['message']}",
+            "",
+        ]
+        cells = f"`{f['path']}:{f['line']}` (`{f.get('scope') or ''}`)"
+        out += [
+            "Your row starts:",
+            "",
+            f"    | {ident} | {cells} | {f['code']} | {f['confidence']} |",
             "",
         ]
         if f.get("why_low"):

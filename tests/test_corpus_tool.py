@@ -292,3 +292,71 @@ def test_all_corpora_visible_from_reruns_only_packages_with_visible_findings(
     empty = tmp_path / "h6.json"
     tool.carry_over(empty, earlier, tmp_path / "old")
     assert json.loads(empty.read_text())["carried"]["packages"] == ["a", "b", "c"]
+
+
+def _review_kit() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "review_kit", ROOT / "benchmarks" / "review_kit.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _kit_run(tmp_path: Path) -> Path:
+    """A corpus.py --json document of one package with visible, low and GIL000 findings."""
+    site = tmp_path / "site"
+    (site / "pkg").mkdir(parents=True)
+    (site / "pkg" / "a.py").write_text("".join(f"line_{i} = {i}\n" for i in range(1, 41)))
+    findings = [
+        _finding("pkg/a.py", 10, "GIL004"),
+        _finding("pkg/a.py", 20, "GIL002", "medium"),
+        _finding("pkg/a.py", 30, "GIL006"),
+        *(_finding("pkg/a.py", line, "GIL004", "low") for line in range(1, 9)),
+        _finding("pkg/a.py", 1, "GIL000"),
+    ]
+    for f in findings:
+        f.update(column=1, message=f"msg {f['line']}", scope="f", symbol="x")
+    run = tmp_path / "run.json"
+    run.write_text(json.dumps({"packages": {"pkg": {"root": str(site)}}, "findings": findings}))
+    return run
+
+
+def test_review_kit_briefs_every_visible_finding_and_their_rows_read_back(tmp_path: Path) -> None:
+    out = tmp_path / "briefs"
+    assert _review_kit().main([str(_kit_run(tmp_path)), str(out), "GE", "--per-brief", "2"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["GE-1.md", "GE-2.md"]
+    first, second = (out / "GE-1.md").read_text(), (out / "GE-2.md").read_text()
+    assert "## GE1: pkg `pkg/a.py:10` GIL004 [high]" in first
+    assert "## GE2: pkg `pkg/a.py:20` GIL002 [medium]" in first
+    assert "## GE3: pkg `pkg/a.py:30` GIL006 [high]" in second
+    assert ">   10 line_10 = 10" in first  # the source around the line, the line marked
+    assert str(out / "GE-2.rows.md") in second  # where the reader writes the rows
+    # a reader's rows, started as the brief says, are verdicts corpus.py reads
+    starts = [line.strip() for line in (first + second).splitlines() if line.startswith("    |")]
+    rows = out / "GE-1.rows.md"
+    rows.write_text("".join(f"{s} TRUE | reason |\n" for s in starts))
+    assert _corpus().read_verdicts(rows) == {
+        ("pkg/a.py", 10, "GIL004"): "TRUE",
+        ("pkg/a.py", 20, "GIL002"): "TRUE",
+        ("pkg/a.py", 30, "GIL006"): "TRUE",
+    }
+
+
+def test_review_kit_low_sample_is_fixed_by_its_seed_and_only_low(tmp_path: Path) -> None:
+    run = _kit_run(tmp_path)
+    kit = _review_kit()
+
+    def sample(seed: int, where: str) -> list[str]:
+        kit.main([str(run), str(tmp_path / where), "L", "--low", "3", "--seed", str(seed)])
+        return [
+            line
+            for line in (tmp_path / where / "L-1.md").read_text().splitlines()
+            if line.startswith("## ")
+        ]
+
+    once, again = sample(29, "a"), sample(29, "b")
+    assert once == again and len(once) == 3
+    assert all("GIL004 [low]" in line for line in once)
+    assert len({tuple(sample(s, f"s{s}")) for s in range(1, 9)}) > 1  # the seed matters
