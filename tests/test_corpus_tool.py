@@ -360,3 +360,50 @@ def test_review_kit_low_sample_is_fixed_by_its_seed_and_only_low(tmp_path: Path)
     assert once == again and len(once) == 3
     assert all("GIL004 [low]" in line for line in once)
     assert len({tuple(sample(s, f"s{s}")) for s in range(1, 9)}) > 1  # the seed matters
+
+
+FAKE_PYTHON = '''#!{python}
+"""A venv's python for the test: answers corpus.py's site query and fakes ``pip install``."""
+import sys
+from pathlib import Path
+
+site = Path({site!r})
+args = sys.argv[1:]
+if args[0] == "-c":
+    print(site)
+    sys.exit(0)
+if "-r" in args:  # the whole list: fails because one of its pins does
+    sys.exit(1)
+name, _, version = args[-1].partition("==")
+if name == "broken":
+    sys.exit(1)
+info = site / f"{{name}}-{{version}}.dist-info"
+info.mkdir(parents=True)
+meta = f"Metadata-Version: 2.1\\nName: {{name}}\\nVersion: {{version}}\\n\\n"
+(info / "METADATA").write_text(meta)
+(info / "RECORD").write_text(f"{{name}}.py,,\\n")
+(site / f"{{name}}.py").write_text("x = 1\\n")
+'''
+
+
+def test_one_pin_that_fails_to_install_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = _corpus()
+    venv, site = tmp_path / "venv", tmp_path / "site"
+    site.mkdir()
+    (venv / "bin").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.write_text(FAKE_PYTHON.format(python=sys.executable, site=str(site)))
+    python.chmod(0o755)
+    pins_file = tmp_path / "pins.txt"
+    pins_file.write_text("good==1.0\nbroken==2.0\nalso-good==3.0\n")
+    pins = corpus.read_pins(pins_file)
+
+    assert corpus.ensure_venv(venv, pins_file, pins) == site
+
+    have = corpus.installed(site)
+    assert {n: d.version for n, d in have.items()} == {"good": "1.0", "also-good": "3.0"}
+    err = capsys.readouterr().err
+    assert "broken==2.0 failed to install" in err
+    assert "good==1.0 failed" not in err
