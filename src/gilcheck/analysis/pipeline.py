@@ -401,6 +401,7 @@ def _candidate(
         needs_thread=raw.needs_thread,
         actors=_writer_refs(raw.actors, judge, refs),
         task_key=raw.task_key,
+        resets=raw.resets,
     )
 
 

@@ -56,6 +56,10 @@ ONE_UPDATER = (
     "one thread updates it; the other threads only store a whole new value (a reset), so at "
     "worst a store is lost, not an update"
 )
+RERUN = (
+    "the one thread entry point that reaches every writer starts by storing a fresh value "
+    "into it: two of its runs at once on one object would clobber each other with the GIL too"
+)
 UNSHARED_CLASS = "instance state of a class no thread is seen sharing"
 NOT_CHANGED_BY_THREAD = "no thread is seen changing the container while it is iterated"
 BUILT = "runs only while its object is being built (only constructors call it)"
@@ -407,7 +411,9 @@ class Project:
     def _start_targets(self) -> frozenset[str]:
         return frozenset(target for target, _ in self.starts)
 
-    def one_owner(self, funcs: Iterable[str], *, process_wide: bool = False) -> bool:
+    def one_owner(
+        self, funcs: Iterable[str], *, process_wide: bool = False, rerun: Iterable[str] = ()
+    ) -> bool:
         """Do all of ``funcs`` run only in one thread, started once (RacerD's "no conflict")?
 
         True when every function is reached from the same single start, and that start is
@@ -421,6 +427,13 @@ class Project:
         subclass's ``run()``) is several threads too: every instance starts one.
         For instance state, the starts of one ``run()`` inherited by several ``Thread``
         subclasses are one owner (``_one_run``).
+
+        ``rerun``: functions that begin by storing a fresh value into the (instance) state
+        (``Candidate.resets``). When the one start's target is one of them, a pool or a loop of
+        starts is not a second owner: runs that overlap on one object already clobber each
+        other's state with the GIL (pytmcstepper's ``run_to_position_steps`` sets ``self._n =
+        0`` and then counts steps; crewai's ``kickoff`` resets ``_iterations``), so what is
+        left is a bug the GIL does not hide, or runs that never overlap.
         """
         owners: set[int] = set()
         before: list[str] = []  # targets of the starts that pre-start writers precede
@@ -469,6 +482,8 @@ class Project:
             or entry.serial == "instance"
         )
         several = entry.multi and not (entry.guard and not process_wide)
+        if several and not process_wide and self.starts[owner][0] in set(rerun):
+            several = False
         return not (several or (process_wide and per_instance))
 
     def _one_guard(self, owners: set[int]) -> bool:
@@ -889,6 +904,12 @@ class Project:
             writers = [w for w in candidate.writers if not self._built_writer(w)]
             if entry is not None and self.one_owner((candidate.func, *writers)):
                 return _low(f, ONE_OWNER)  # one thread owns the state
+            if (
+                entry is not None
+                and candidate.resets
+                and self.one_owner((candidate.func, *writers), rerun=candidate.resets)
+            ):
+                return _low(f, RERUN)
             # a read-modify-write that one thread alone makes, against stores elsewhere
             # (``self.sent += 1`` in the sender thread, ``self.sent = 0`` in ``reset()``):
             # what a race loses is the reset. On the reviewed corpora such findings were

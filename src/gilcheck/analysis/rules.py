@@ -139,6 +139,9 @@ class Raw:
     #: the functions that store to the state under a check of it (a double act needs two
     #: threads running those checks)
     actors: tuple[str, ...] = ()
+    #: instance state: the functions that begin by storing a fresh value into it (see
+    #: ``Judge.resets``)
+    resets: tuple[str, ...] = ()
     #: the node whose end closes the reported range when it differs from ``node``
     end_node: cst.CSTNode | None = None
     #: another node whose line the message names ("{other}" placeholder)
@@ -965,6 +968,34 @@ class Judge:
         writers = {key: tuple(funcs.values()) for key, funcs in found.items()}
         return writers, removing, found, stores, items
 
+    @functools.cached_property
+    def resets(self) -> dict[str, tuple[str, ...]]:
+        """Instance state -> the functions that store a fresh value into it (one that does
+        not read it: ``self._n = 0``, ``self.loop = new_event_loop()``) in a statement that
+        always runs: one of the function's own statements, or one inside a ``try:`` or
+        ``with`` block among them, not under an ``if``, a loop or an ``except``. Two runs of
+        such a function on one object at once would clobber each other's state with the GIL
+        too: when it is the target of the only thread start that reaches every writer, its
+        read-modify-writes race only with runs that are already broken (see
+        ``Project.one_owner``)."""
+        found: dict[str, dict[str, None]] = {}
+        tops: dict[int, set[int]] = {}  # id(scope node) -> ids of its always-run statements
+        for w in self.m.writes:
+            if w.op != "assign" or w.subscript or w.method or w.locks:
+                continue
+            ref = self.write_ref(w)
+            if ref.kind != "instance" or self._in_construction(w.scope, ref):
+                continue
+            node = w.scope.node
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            top = tops.get(id(node))
+            if top is None:
+                top = tops[id(node)] = {id(n) for n in _always_run(node.body)}
+            if id(w.node) in top:
+                found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
+        return {key: tuple(funcs) for key, funcs in found.items()}
+
     def for_item(self, labels: tuple[str, ...], key: str, item: str) -> tuple[str, ...]:
         """The writers among ``labels`` that can touch the constant item ``item`` of ``key``:
         those that write it, or write the container other than through one constant item
@@ -1462,6 +1493,9 @@ class Judge:
                 self.writers.get(_owner_key(ref, symbol), ()), _owner_key(ref, symbol), item
             )
             if ref is not None and ref.kind in _OWNED_KINDS
+            else (),
+            resets=self.resets.get(ref.key, ())
+            if ref is not None and ref.kind == "instance"
             else (),
             capped_by=capped_by,
             **extra,  # type: ignore[arg-type]
@@ -3297,6 +3331,25 @@ def _is_self(arg: cst.BaseExpression, self_name: str) -> bool:
         if name.rpartition(".")[2] == "proxy":
             arg = arg.args[0].value
     return bool(self_name) and isinstance(arg, cst.Name) and arg.value == self_name
+
+
+def _always_run(suite: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
+    """The small statements of ``suite`` that run whenever it does: its own, and those of a
+    ``try:`` body or a ``with`` body among them (not under an ``if``, a loop, an ``except``
+    or a ``finally``; a ``return`` or ``raise`` ends them)."""
+    if not isinstance(suite, cst.IndentedBlock):
+        return
+    for stmt in suite.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                yield small
+                if isinstance(small, cst.Return | cst.Raise):
+                    return
+        elif isinstance(stmt, cst.Try | cst.With):
+            yield from _always_run(stmt.body)
+        elif isinstance(stmt, cst.If | cst.For | cst.While):
+            continue
+        # a nested def or class runs nothing here
 
 
 def _owner_key(ref: Ref, target: str) -> str:

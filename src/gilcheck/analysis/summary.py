@@ -61,6 +61,10 @@ class Candidate:
     actors: tuple[str, ...] = ()
     #: GIL004 on an item keyed by the function's parameter of this index (-1: none)
     task_key: int = -1
+    #: instance state: the functions that begin by storing a fresh value into it (``self._n
+    #: = 0`` as a statement that always runs): overlapping runs of one of them on one object
+    #: are broken with the GIL too (see ``Project.one_owner``'s ``rerun``)
+    resets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
