@@ -93,7 +93,7 @@ def command(
 
 
 def visible_packages(document: dict[str, Any]) -> list[str]:
-    """The packages of one corpus run that have a default-visible finding, in run order."""
+    """The packages of one corpus run that have a visible (medium or high) finding, in run order."""
     corpus = _corpus()
     seen = {f["package"] for f in document["findings"] if corpus.visible(f)}
     return [name for name in document["packages"] if name in seen]

@@ -16,14 +16,16 @@ What it does:
        python -m gilcheck DIR... --format json --min-confidence low --no-cache --exit-zero -o FILE
 
    with the working directory set to the package root, so reported paths are relative to it.
-3. Prints a table: files, lines, default-visible findings (medium and high) per rule, findings per
+3. Prints a table: files, lines, visible findings (medium and high: the reviewed tiers, the
+   default before session 30, which now shows high only) per rule, findings per
    confidence, visible findings per 1000 lines, seconds, parse failures (GIL000) and internal errors
    (stderr lines ``internal error``).
 
 ``--json OUT`` writes every raw finding with its package, for sampling later (``--from-json OUT``
 reads it back instead of running gilcheck again). ``--sample N --seed S`` draws a fixed-seed random
-sample of N default-visible findings, stratified so that every rule with findings gets at least
-``--per-rule`` of them (8) when it has that many, and prints a review template in Markdown.
+sample of N visible (medium and high) findings, stratified so that every rule with findings gets
+at least ``--per-rule`` of them (8) when it has that many, and prints a review template in
+Markdown.
 ``--verdicts REVIEW`` reads the verdict rows of a review file (``benchmarks/review.md``: any table
 row with a backticked ``path.py:LINE``, a rule code and TRUE or FALSE) and prints precision with
 Wilson 95% intervals by rule, confidence and package, then lists the visible findings that no
@@ -60,6 +62,8 @@ DEFAULT_PINS = HERE / "corpus-packages.txt"
 DEFAULT_VENV = Path("/tmp/gilcheck-corpus-venv")
 STDLIB = "stdlib"
 RULES = ("GIL001", "GIL002", "GIL003", "GIL004", "GIL005", "GIL006")
+#: The reviewed tiers. gilcheck's default showed both until session 30 and now shows only
+#: ``high``; review.md's figures keep counting both, with ``high`` as its own row.
 VISIBLE = ("medium", "high")
 #: Folder names left out of every run (tests are not library code; site-packages is not stdlib).
 TEST_EXCLUDES = ("test", "tests", "idle_test")
@@ -455,7 +459,7 @@ def review_template(document: dict[str, Any], sample: list[dict[str, Any]], radi
     out = [
         "# gilcheck corpus review sample",
         "",
-        f"gilcheck {document.get('gilcheck_commit', '?')}, {len(sample)} default-visible findings, "
+        f"gilcheck {document.get('gilcheck_commit', '?')}, {len(sample)} visible findings, "
         f"seed {document.get('seed')}.",
         "",
         "| # | location | code | confidence | verdict | reason |",
@@ -524,7 +528,7 @@ def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def precision_report(document: dict[str, Any], verdicts: dict[Key, str]) -> str:
-    """Precision of the default-visible findings by rule, confidence and package.
+    """Precision of the visible (medium and high) findings by rule, confidence and package.
 
     Each visible finding is TRUE, FALSE or unread (no row in the review for its location and
     code). Precision and its Wilson interval count read findings only; the unread ones are
@@ -700,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
     report = table(table_rows(document))
     header = (
         f"gilcheck {document['gilcheck_commit']} on Python {document['python']}, "
-        f"{document['date']}; rule columns and vis/kloc count default-visible (medium+) findings"
+        f"{document['date']}; rule columns and vis/kloc count visible (medium+) findings"
     )
     if args.verdicts:
         print(header + "\n\n" + report, file=sys.stderr)

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+#: The reviewed tiers (see ``corpus.VISIBLE``): medium and high.
 VISIBLE = ("medium", "high")
 
 RULES_TEXT = """\

@@ -51,7 +51,7 @@ def test_no_config_gives_defaults_rooted_at_start(tmp_path: Path) -> None:
     assert config.root == tmp_path.resolve()
     assert config.select == ("ALL",)
     assert config.exclude == DEFAULT_EXCLUDES
-    assert config.min_confidence is Confidence.MEDIUM
+    assert config.min_confidence is Confidence.HIGH
     assert config.format == "text"
 
 

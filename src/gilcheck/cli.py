@@ -113,7 +113,7 @@ class GilcheckCommand(click.Command):
 @click.option(
     "--min-confidence",
     type=click.Choice(CONFIDENCE_NAMES, case_sensitive=False),
-    help="Lowest confidence shown (default: medium).",
+    help="Lowest confidence shown (default: high).",
 )
 @click.option(
     "--format",
@@ -283,6 +283,7 @@ def run(
         files_checked=report.files_checked,
         findings_total=len(findings),
         hidden_below_confidence=report.hidden,
+        hidden_medium=report.hidden_medium,
         suppressed=report.suppressed,
         baselined=baselined,
         seconds=elapsed,

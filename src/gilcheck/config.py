@@ -60,7 +60,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     #: (glob, codes) pairs; the glob is matched against the path relative to ``root``.
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    min_confidence: Confidence = Confidence.MEDIUM
+    min_confidence: Confidence = Confidence.HIGH
     format: str = "text"
     #: Qualified names of the project's own spawn helpers (first argument / target= runs in a
     #: thread).

@@ -19,7 +19,7 @@ from gilcheck import __version__
 from gilcheck.analysis.summary import ModuleResult
 from gilcheck.config import Config
 from gilcheck.files import SourceFile, discover
-from gilcheck.findings import Finding
+from gilcheck.findings import Confidence, Finding
 
 #: Files fewer than this are checked in-process: a pool costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -40,6 +40,7 @@ class Report:
     findings: list[Finding]  # visible findings, sorted
     files_checked: int
     hidden: int = 0  # below --min-confidence
+    hidden_medium: int = 0  # of those, medium (hidden by the default, high)
     suppressed: int = 0
     baselined: int = 0
     #: (path, line, code-or-*) of suppression comments that matched nothing
@@ -320,6 +321,7 @@ def finish(results: list[ModuleResult], config: Config) -> Report:
                 report.findings.append(f)
             else:
                 report.hidden += 1
+                report.hidden_medium += f.confidence == Confidence.MEDIUM
     report.findings.sort(key=lambda f: f.sort_key)
     report.selected.sort(key=lambda f: f.sort_key)
     return report

@@ -112,6 +112,8 @@ class RunSummary:
     findings_total: int
     #: findings hidden by --min-confidence (still computed).
     hidden_below_confidence: int = 0
+    #: of those, ``medium`` ones (``--min-confidence medium`` shows them).
+    hidden_medium: int = 0
     suppressed: int = 0
     baselined: int = 0
     seconds: float = 0.0
@@ -121,6 +123,7 @@ class RunSummary:
             "files_checked": self.files_checked,
             "findings": self.findings_total,
             "hidden_below_confidence": self.hidden_below_confidence,
+            "hidden_medium": self.hidden_medium,
             "suppressed": self.suppressed,
             "baselined": self.baselined,
         }

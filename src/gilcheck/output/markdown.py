@@ -100,7 +100,10 @@ def _summary_paragraph(findings: Sequence[Finding], summary: RunSummary, modules
         )
     notes = []
     if summary.hidden_below_confidence:
-        notes.append(f"{summary.hidden_below_confidence} more below --min-confidence hidden")
+        hidden = f"{summary.hidden_below_confidence} more below --min-confidence hidden"
+        if summary.hidden_medium:
+            hidden += f", {summary.hidden_medium} of them medium (`--min-confidence medium`)"
+        notes.append(hidden)
     if summary.suppressed:
         notes.append(f"{summary.suppressed} suppressed by inline comments")
     if summary.baselined:

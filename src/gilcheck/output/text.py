@@ -89,7 +89,10 @@ def summary_lines(findings: Sequence[Finding], summary: RunSummary, color: bool)
         first = f"All checks passed! ({files} checked)"
     lines = [style(first, _BOLD, color)]
     if summary.hidden_below_confidence:
-        lines.append(f"{summary.hidden_below_confidence} more below --min-confidence hidden.")
+        hidden = f"{summary.hidden_below_confidence} more below --min-confidence hidden"
+        if summary.hidden_medium:
+            hidden += f" ({summary.hidden_medium} medium: --min-confidence medium shows them)"
+        lines.append(hidden + ".")
     if summary.suppressed:
         lines.append(f"{plural(summary.suppressed, 'finding')} suppressed by inline comments.")
     if summary.baselined:
