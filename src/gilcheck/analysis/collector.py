@@ -652,6 +652,12 @@ def mentions_item(expr: cst.CSTNode | None, base: str, item: str) -> bool:
 
 
 _NONE_NAMES = frozenset({"None", "True", "False"})
+#: Dataclass and attrs field specifiers: ``field(default_factory=f)`` stores ``f()`` in each
+#: instance (read for lock factories only).
+_FIELD_FACTORIES = frozenset(
+    {"dataclasses.field", "attr.ib", "attr.attrib", "attr.field", "attrs.field"}
+)
+_FACTORY_KEYWORDS = ("default_factory", "factory")
 
 # Which check kinds an act answers to.
 _ASSIGN_KINDS = frozenset({"none", "hasattr"})
@@ -1171,6 +1177,16 @@ class Collector:
                 return [f"{qual}|{COUNTING}"]
             if qual in known.THREAD_POOL_FACTORIES and _workers(expr) == "1":
                 return [f"{qual}|{ONE_WORKER}"]
+            if qual in _FIELD_FACTORIES:
+                # ``_lock: Lock = field(default_factory=Lock)``: each instance gets a lock. Only
+                # locks: other factories (``list``, ``dict``) keep the summary of the call
+                for field_arg in expr.args:
+                    keyword = field_arg.keyword
+                    if keyword is not None and keyword.value in _FACTORY_KEYWORDS:
+                        made = dotted_name(field_arg.value)
+                        made = self.qualify(made) if made is not None else ""
+                        if known.is_lock_factory(made):
+                            return [made]
             if qual == "collections.defaultdict" and expr.args:
                 factory = dotted_name(expr.args[0].value)
                 if factory is not None:

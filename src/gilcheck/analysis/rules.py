@@ -565,6 +565,8 @@ class Judge:
             callee = self._callee_scope(expr[5:], scope) if scope is not None else None
             if callee is not None and callee is not scope and self._returns_lock(callee):
                 return DEFINITE  # ``with _get_lock(self):``, a getter that returns a lock
+            if callee is None and self._lock_helper_by_name(expr[5:]):
+                return DEFINITE  # ``with self.report.atomic():``
             return NOT_A_LOCK
         if expr.endswith(ITEM):
             # ``with self.locks[key]:``: a lock when the container is built to hold locks
@@ -601,6 +603,27 @@ class Judge:
                 continue
             strength = POSSIBLE
         return strength
+
+    def _lock_helper_by_name(self, callee: str) -> bool:
+        """``with self.report.atomic():`` on another object, whose class gilcheck cannot
+        name: a lock when the module has a method of that name and every one of them is a
+        ``@contextmanager`` that yields holding its own object's lock (``with self._lock:
+        yield``; datahub's ``TeradataReport.atomic``, twenty-second held-out corpus). Only a
+        call through an attribute (``obj.m()``); a plain function is resolved or unknown."""
+        head, _, name = callee.rpartition(".")
+        if not head or name.startswith("__"):
+            return False
+        found = [info.methods[name] for info in self.m.classes.values() if name in info.methods]
+        return bool(found) and all(
+            method.generator
+            and method.yield_locks
+            and all(
+                lk.partition(".")[0] == method.self_name
+                and self.lock_strength(lk, method) == DEFINITE
+                for lk in method.yield_locks
+            )
+            for method in found
+        )
 
     def _locking_manager(self, qual: str) -> bool:
         """A class of this module whose ``__enter__`` returns holding a lock it acquired
