@@ -289,7 +289,8 @@ def unsafe_doc() -> re.Pattern[str]:
 
 #: The caller holds the lock: "you are holding the lock", "Lock must be held by caller",
 #: "Caller already holds self._lock", "Called with self._lock already held", "You MUST
-#: protect this function with this object's lock" (taurus's ``EventListener.waitEvent``).
+#: protect this function with this object's lock" (taurus's ``EventListener.waitEvent``),
+#: "Must call with self.monitor." (ok-serial).
 _HELD = (
     r"\b(?:you\s+are|caller\s+(?:is|must\s+be))\s+(?:already\s+)?holding\b"
     r"|\bwhile\s+holding\s+the\s+(?:[\w.`]+\s+)?lock\b"
@@ -300,6 +301,10 @@ _HELD = (
     r"(?:lock|mutex|condition)\b"
     r"|\b(?:must|should)\s+(?:protect|guard)\s+(?:this|the|each|every|any)\s+"
     r"(?:function|method|call)s?\s+with\s+(?:[\w.`']+\s+){0,3}?(?:lock|mutex|condition)\b"
+    # "(Must call with self.monitor.)" (ok-serial's ``_notify_all_locked``): an attribute of
+    # the object, named after "call with", "be called holding", "be called under"
+    r"|\b(?:must|should)\s+(?:be\s+)?call(?:ed)?\s+(?:with|holding|under)\s+[`']*self\.\w+"
+    r"[`']*\s*(?:(?:lock\s+)?(?:held|acquired|locked))?\s*[.)]"
 )
 
 
