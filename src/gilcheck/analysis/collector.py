@@ -531,15 +531,21 @@ def _push_children(node: cst.CSTNode, stack: list[cst.CSTNode]) -> None:
             stack.extend(v for v in value if isinstance(v, cst.CSTNode))
 
 
+def _bound_locally(scope: Scope | None, name: str) -> bool:
+    """Is ``name`` a local or parameter of ``scope`` or of a function around it?"""
+    while scope is not None:
+        if scope.is_local(name):
+            return True
+        scope = scope.parent
+    return False
+
+
 def qualify(model: ModuleModel, dotted: str, scope: Scope | None) -> str:
     """Resolve the head of a dotted name through imports and module definitions (``th.Lock``
     -> ``threading.Lock``, ``Client`` -> ``pkg.mod.Client``); locals stay as written."""
     head, dot, rest = dotted.partition(".")
-    sc = scope
-    while sc is not None:
-        if sc.is_local(head):
-            return dotted
-        sc = sc.parent
+    if _bound_locally(scope, head):
+        return dotted
     target = model.imports.get(head)
     if target is not None:
         return target + dot + rest
@@ -1193,8 +1199,8 @@ class Collector:
                 for field_arg in expr.args:
                     keyword = field_arg.keyword
                     if keyword is not None and keyword.value in _FACTORY_KEYWORDS:
-                        made = dotted_name(field_arg.value)
-                        made = self.qualify(made) if made is not None else ""
+                        factory = dotted_name(field_arg.value)
+                        made = self.qualify(factory) if factory is not None else ""
                         if known.is_lock_factory(made):
                             return [made]
             if qual == "collections.defaultdict" and expr.args:
@@ -1932,13 +1938,8 @@ class Collector:
         """A call of an imported name or a builtin (``log.info(...)``, ``print(...)``), not
         of this module's code nor of a local."""
         head = callee.partition(".")[0]
-        if head in self.m.functions or head in self.m.classes:
+        if head in self.m.functions or head in self.m.classes or _bound_locally(sc, head):
             return False
-        scope: Scope | None = sc
-        while scope is not None:
-            if scope.is_local(head):
-                return False
-            scope = scope.parent
         return head in self.m.imports or (head in _BUILTIN_NAMES and "." not in callee)
 
     def _call_site(self, sc: Scope, callee: str) -> CallSite:

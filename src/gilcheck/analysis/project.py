@@ -431,9 +431,9 @@ class Project:
         ``rerun``: functions that begin by storing a fresh value into the (instance) state
         (``Candidate.resets``). When the one start's target is one of them, a pool or a loop of
         starts is not a second owner: runs that overlap on one object already clobber each
-        other's state with the GIL (pytmcstepper's ``run_to_position_steps`` sets ``self._n =
-        0`` and then counts steps; crewai's ``kickoff`` resets ``_iterations``), so what is
-        left is a bug the GIL does not hide, or runs that never overlap.
+        other's state with the GIL (bellows' ``_thread_main`` builds ``self.loop`` first;
+        crewai's ``kickoff`` resets ``_iterations``), so what is left is a bug the GIL does
+        not hide, or runs that never overlap.
         """
         owners: set[int] = set()
         before: list[str] = []  # targets of the starts that pre-start writers precede
