@@ -631,6 +631,21 @@ def test_min_confidence_changes_what_is_shown(invoke: Invoke) -> None:
     assert invoke("--min-confidence", "medium", "medium.py").code == 1
 
 
+def test_a_folder_of_one_file_is_a_whole_project_a_file_named_alone_is_not() -> None:
+    """The write-only test needs every reader in the run. A folder given on the command line
+    is the whole project even when it holds one file; a file named alone (a pre-commit hook's
+    one changed file) may be read by files the run was not given, so its finding stays."""
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "write_only_one_file", "proj")
+    folder = cli("--format", "json", "--min-confidence", "low", "proj")
+    alone = cli("--format", "json", "--min-confidence", "low", "proj/sender.py")
+    by_line = {(f["line"], f["confidence"]) for f in folder.findings() if f["code"] == "GIL004"}
+    assert by_line == {(20, "high"), (22, "low")}
+    (lowered,) = [f for f in folder.findings() if f["line"] == 22]
+    assert "nothing reads it" in str(lowered["message"])
+    by_line = {(f["line"], f["confidence"]) for f in alone.findings() if f["code"] == "GIL004"}
+    assert by_line == {(20, "high"), (22, "high")}
+
+
 @pytest.mark.usefixtures("mixed")
 def test_hidden_medium_findings_are_named_in_the_summary(invoke: Invoke) -> None:
     text = invoke("--format", "text").stdout
@@ -918,7 +933,8 @@ def test_config_thread_entry_points() -> None:
         "    global counter\n"
         "    counter += 1\n"
         "spawn(work)\n"
-        "spawn(work)\n",
+        "spawn(work)\n"
+        "print(counter)\n",  # read: not a write-only counter
     )
     without = cli("--format", "json", "--min-confidence", "high")
     assert without.codes() == []
@@ -943,7 +959,8 @@ def test_config_lock_types() -> None:
         "    global counter\n"
         "    counter += 1\n"
         "threading.Thread(target=work).start()\n"
-        "threading.Thread(target=other).start()\n",
+        "threading.Thread(target=other).start()\n"
+        "print(counter)\n",  # read: not a write-only counter
     )
     # without the setting TimedLock is not known to be a lock: no inconsistent locking
     assert "GIL006" not in [code for _, code in cli("--format", "json").codes()]

@@ -233,8 +233,9 @@ def run(
     from gilcheck.engine import RunOptions, check_files
     from gilcheck.files import PathError, discover
 
+    targets = list(paths) or ["."]
     try:
-        files = discover(list(paths) or ["."], config)
+        files = discover(targets, config)
     except PathError as exc:
         raise _UsageFailure(str(exc)) from None
 
@@ -255,6 +256,7 @@ def run(
         jobs=jobs,
         cache_dir=None if no_cache else _cache_dir(cache_dir, config),
         progress=advance if progress_bar is not None else None,
+        whole_project=any(Path(p).is_dir() for p in targets),
     )
     try:
         report = check_files(files, config, options)

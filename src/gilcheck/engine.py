@@ -12,7 +12,7 @@ import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gilcheck import __version__
@@ -33,6 +33,10 @@ class RunOptions:
     jobs: int | None = None  # None: one per CPU
     cache_dir: Path | None = None  # None: no cache
     progress: Callable[[int], None] | None = None  # called with the number of files done
+    #: A folder was given: its files are the whole project, even when it holds one file, so
+    #: state that none of them reads is read nowhere. Files named one by one (a pre-commit
+    #: hook's changed files) may have readers elsewhere.
+    whole_project: bool = False
 
 
 @dataclass
@@ -244,6 +248,8 @@ def _map(
 def check_paths(paths: list[str], config: Config, options: RunOptions | None = None) -> Report:
     options = options or RunOptions()
     files = discover(paths, config)
+    if not options.whole_project and any(os.path.isdir(p) for p in paths):
+        options = replace(options, whole_project=True)
     return check_files(files, config, options)
 
 
@@ -275,7 +281,7 @@ def check_files(files: list[SourceFile], config: Config, options: RunOptions) ->
     fresh = _map([tasks[i] for i in misses], max(1, jobs), report_progress)
     for i, result in zip(misses, fresh, strict=True):
         results[i] = result
-    return finish([r for r in results if r is not None], config)
+    return finish([r for r in results if r is not None], config, options.whole_project)
 
 
 def _cached(task: _Task) -> ModuleResult | None:
@@ -287,8 +293,9 @@ def _cached(task: _Task) -> ModuleResult | None:
     return _cache_load(task.cache_dir, _cache_key(task, data))
 
 
-def finish(results: list[ModuleResult], config: Config) -> Report:
-    """The project pass and the filters, over all per-file results."""
+def finish(results: list[ModuleResult], config: Config, whole_project: bool = False) -> Report:
+    """The project pass and the filters, over all per-file results. ``whole_project``: the
+    results are every file of the project, even if there is only one (a folder was given)."""
     from gilcheck.analysis.project import Project
     from gilcheck.analysis.unread import lower_unread
     from gilcheck.suppressions import Suppressions, apply_suppressions, unused_suppressions
@@ -297,7 +304,8 @@ def finish(results: list[ModuleResult], config: Config) -> Report:
     enabled = config.enabled_codes
     report = Report(findings=[], files_checked=len(results))
     settled = [project.settle(c) for r in results for c in r.candidates]
-    if len(results) > 1:  # one file alone cannot show that nothing else reads the state
+    # one file named alone cannot show that nothing else reads the state
+    if len(results) > 1 or whole_project:
         settled = lower_unread(settled, [r.path for r in results], _text_of)
     by_path: dict[str, list[Finding]] = {}
     for f in settled:

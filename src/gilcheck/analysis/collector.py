@@ -972,6 +972,7 @@ class Collector:
                 key = _acquired_key(recv, meth)
                 if key is not None:
                     sc.locks.append(key)
+                    sc.entered.add(key)
                     acquired.append(key)
                     self.m.acquired.add(key)
                     continue
@@ -1301,6 +1302,8 @@ class Collector:
             self.scope.returns.append(returned or "")
             if returned is None and all(new_object(v) for v in self.value_summary(node.value)):
                 self.scope.new_returns += 1  # ``return File(path)``
+            elif isinstance(node.value, cst.Call) and (called := dotted_name(node.value.func)):
+                self.scope.returned_calls.append(called)
 
     def _namedexpr(self, node: cst.NamedExpr) -> None:
         self.walk(node.value)
@@ -1741,6 +1744,7 @@ class Collector:
                 lock = _lock_expr(item.item)
                 if lock is not None:
                     sc.locks.append(lock)
+                    sc.entered.add(lock)
                     pushed += 1
             elif node.asynchronous is not None and (name := dotted_name(item.item)) is not None:
                 self.m.async_conditions.add(name)  # ``async with cond:``: not threading's

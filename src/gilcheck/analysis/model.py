@@ -104,6 +104,8 @@ class Scope:
     nonlocal_names: set[str] = field(default_factory=set)
     assigned: set[str] = field(default_factory=set)
     local_values: dict[str, list[str]] = field(default_factory=dict)
+    #: every lock this function takes itself somewhere (``with lk:``, ``lk.acquire()``)
+    entered: set[str] = field(default_factory=set)
     # walk state (only meaningful while the collector is inside this scope)
     locks: list[str] = field(default_factory=list)
     checks: list[CheckFrame] = field(default_factory=list)
@@ -141,6 +143,9 @@ class Scope:
     )
     #: ``return`` statements whose value is a new object (``return File(path)``)
     new_returns: int = 0
+    #: the functions called by the other ``return`` statements whose value is a call
+    #: (``return due(view)`` -> ``due``): new objects when those functions build them
+    returned_calls: list[str] = field(default_factory=list)
     #: locals bound by unpacking a value (``user, password = self.q``): each holds a part of
     #: that value, so a test of the local is no test of the value it was unpacked from
     unpacked: set[str] = field(default_factory=set)

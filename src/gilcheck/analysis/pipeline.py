@@ -564,25 +564,50 @@ def _fresh_args(entry: Entry, model: ModuleModel, judge: Judge) -> dict[int, tup
     return out
 
 
-def _builds_new(callee: str, scope: Scope, judge: Judge) -> bool:
+#: How many calls deep ``_builds_new`` follows a factory that returns another's result.
+_FACTORY_DEPTH = 2
+
+
+def _builds_new(callee: str, scope: Scope, judge: Judge, depth: int = 0) -> bool:
     """Does every call of ``callee`` (a function or method of this module, seen from
     ``scope``) return a new object: every ``return`` gives a class call or a new container
     (``return File(path)``), or a local bound only to one (``file = File(path)``, checks,
     ``return file``)? mkdocs-material's privacy plugin builds each external asset's ``File``
-    in ``_path_to_file`` and hands it to one download task."""
+    in ``_path_to_file`` and hands it to one download task. A ``return`` of another such
+    function's result counts too, ``_FACTORY_DEPTH`` calls deep (agent-memory's ``counts =
+    self.recount()``, whose ``counts = due(view)`` is the dict ``due`` builds)."""
     func = judge._callee_scope(callee, scope)
     if func is None or func.generator or not func.returns:
         return False
     named = [name for name in func.returns if name]
-    if len(func.returns) - len(named) != func.new_returns:
+    deeper = depth < _FACTORY_DEPTH
+    if len(func.returns) - len(named) != func.new_returns + len(func.returned_calls):
+        return False
+    if func.returned_calls and not (
+        deeper and all(_builds_new(c, func, judge, depth + 1) for c in func.returned_calls)
+    ):
         return False
     return all(
         "." not in name
         and name not in func.params
         and func.is_local(name)
-        and all(new_object(v) for v in func.local_values.get(name) or [OTHER])
+        and (
+            all(new_object(v) for v in func.local_values.get(name) or [OTHER])
+            or (deeper and _bound_to_new(name, func, judge, depth))
+        )
         for name in named
     )
+
+
+def _bound_to_new(name: str, func: Scope, judge: Judge, depth: int) -> bool:
+    """Is the local ``name`` of ``func`` bound once, to the result of a call of a function
+    that builds a new object (``counts = due(view)``)?"""
+    values = func.local_values.get(name) or []
+    last = func.last_bound.get(name)
+    if len(values) != 1 or last is None or not isinstance(last[0], cst.Call):
+        return False
+    called = dotted_name(last[0].func)
+    return called is not None and _builds_new(called, func, judge, depth + 1)
 
 
 def _written_attribute(target: str) -> str:

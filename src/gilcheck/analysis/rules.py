@@ -2212,6 +2212,14 @@ class Judge:
             if cond_lock is None and any(self.lock_strength(lk, scope) == POSSIBLE for lk in held):
                 continue
             method = call.method
+            # ``high`` when the function takes this condition itself elsewhere (``with cv:``
+            # then ``cv.notify()`` after the block; ``acquire()``, ``release()``, then the
+            # call): it shows the lock is not held on entry. Otherwise whether its callers
+            # hold it is a contract one file rarely shows (a caller, a decorator, ``with
+            # self:``, a dispatch table): of every such finding reviewed on real code
+            # (benchmarks/review.md) none was a real hazard, so it is ``medium``.
+            taken = self._with_cond_locks(sorted(scope.entered), scope)
+            takes_it = taken & owners or self._keys(taken, scope) & self._keys(owners, scope)
             out.append(
                 self._raw(
                     "GIL005",
@@ -2228,6 +2236,7 @@ class Judge:
                     recv,
                     scope,
                     None,
+                    confidence=Confidence.HIGH if takes_it else Confidence.MEDIUM,
                 )
             )
 

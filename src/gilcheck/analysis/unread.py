@@ -1,21 +1,22 @@
 """State that nothing reads: a lost update of a write-only counter changes nothing.
 
-A read-modify-write race loses an update. When no code of the project reads the state
-(only its own updates, stores and resets name it), nothing can see the loss: lumibot's
+A read-modify-write race loses an update. When no code of the project reads the state (only
+its own updates, stores and resets name it), nothing can see the loss: lumibot's
 ``CONNECTION_DIAGNOSTICS["network_requests"] += 1``, a diagnostics counter that only tests
 would read. After the project pass has settled every finding, the visible GIL001, GIL004 and
 GIL006 findings are checked against the text of every file given: a line that reads the
 state's name anywhere (its own module or another) keeps the finding; so does dynamic access
 to the object's attributes in its own module (``vars(self)``, ``__dict__``, ``asdict``,
-``getattr`` with a computed name, ``globals()``). The test works on text, not on the tree, and
-leans towards "read": a name in a string, a comment-free ``def`` line, a multi-line
-expression all count as reads. Only whole lines that store to the name, update it, declare
-it (``global``) or call a mutating method on it as a statement do not. Only globals,
-``self.n`` and ``Class.n`` are judged, never another object's attribute.
+``dir()``, ``getattr(self, name)`` with a computed name, ``globals()``). The test works on
+text, not on the tree, and leans towards "read": a name in a string, a comment-free ``def``
+line, a multi-line expression all count as reads. Only whole lines that store to the name,
+update it, declare it (``global``) or call a mutating method on it as a statement do not.
+Only globals, ``self.n`` and ``Class.n`` are judged, never another object's attribute.
 
-A run that checks one file (a pre-commit hook given one changed file, an editor) cannot see
-the readers in other files, so it leaves these findings as they are; a run over several
-files trusts that they hold the readers (as the project pass trusts them for threads).
+A run that checks one file named alone (a pre-commit hook given one changed file, an editor)
+cannot see the readers in other files, so it leaves these findings as they are; a run over
+several files, or over a folder (even one that holds a single file), trusts that they hold
+the readers (as the project pass trusts them for threads).
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _OPERATOR = r"(?:[-+*/%|&^@]|//|\*\*|<<|>>)?"
 _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove|insert|pop|popleft"
 #: Reads of an object's attributes that name none of them: an attribute may be read this way.
+#: A ``getattr`` with a computed name counts only on the object's own ``self`` or class: on
+#: any other object (changewatcher's ``getattr(obj, name)`` over the fields of an SDK's
+#: response) it reads that object's attributes, and a list of names that could reach ours
+#: would name them in a string, which the text test already counts as a read.
 _DYNAMIC = re.compile(
-    r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bgetattr\(\s*[^,()]+,\s*(?![\"'])"
+    r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bdir\("
+    r"|\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,\s*(?![\"'])"
 )
 #: The same for a module's globals.
 _DYNAMIC_GLOBALS = re.compile(r"\bglobals\(\)|\bvars\(\)")
