@@ -306,7 +306,10 @@ def finish(results: list[ModuleResult], config: Config, whole_project: bool = Fa
     settled = [project.settle(c) for r in results for c in r.candidates]
     # one file named alone cannot show that nothing else reads the state
     if len(results) > 1 or whole_project:
-        settled = lower_unread(settled, [r.path for r in results], _text_of)
+        # a class's ``self._x`` is read in another file only by a class of its lineage; when
+        # a file could not be summarized, its classes are unknown: any ``self._x`` may be
+        lineage = project.lineage_names() if all(r.summary for r in results) else None
+        settled = lower_unread(settled, [r.path for r in results], _text_of, lineage)
     by_path: dict[str, list[Finding]] = {}
     for f in settled:
         by_path.setdefault(f.path, []).append(f)

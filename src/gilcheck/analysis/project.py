@@ -249,6 +249,19 @@ class Project:
                 return self.resolve(target, depth + 1)
         return None
 
+    def lineage_names(self) -> dict[str, set[str]]:
+        """For each class's short name, the short names of every class an instance of it, or
+        of a subclass of it, can run methods of: its ancestors, its descendants and theirs
+        (a mixin of a subclass reads ``self._x`` that the class writes)."""
+        out: dict[str, set[str]] = {}
+        for cls in self.classes:
+            line = self.ancestors(cls)  # ``cls`` and every class it descends from
+            short = {c.rpartition(".")[2] for c in line}
+            for member in line:
+                # an instance of ``cls`` is one of ``member``'s: it runs all of ``line``
+                out.setdefault(member.rpartition(".")[2], set()).update(short)
+        return out
+
     def class_of(self, func: str) -> str | None:
         head = func.rpartition(".")[0]
         return head if head in self.classes else None

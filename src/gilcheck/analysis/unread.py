@@ -46,7 +46,7 @@ _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove
 #: would name them in a string, which the text test already counts as a read.
 _DYNAMIC = re.compile(
     r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bdir\("
-    r"|\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,\s*(?![\"'])"
+    r"|\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,(?!\s*[\"'])"
 )
 #: The same for a module's globals.
 _DYNAMIC_GLOBALS = re.compile(r"\bglobals\(\)|\bvars\(\)")
@@ -66,9 +66,11 @@ def _patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[s
     )
 
 
-def _line_reads(line: str, name: str) -> bool:
+def _line_reads(line: str, name: str, own: bool = True) -> bool:
     """Does this line (with ``name`` in it) read ``name``? A store to it reads only when
-    its value names the state through another object (``other.n = self.n``)."""
+    its value names the state through another object (``other.n = self.n``). ``own``:
+    ``self.name`` and ``cls.name`` count (False: the line is in a class of another lineage,
+    whose ``self`` is never the state's object)."""
     hash_ = line.find("#")
     if hash_ >= 0:
         before = line[:hash_]
@@ -78,14 +80,24 @@ def _line_reads(line: str, name: str) -> bool:
     if declares.match(line):
         return False
     found = stores.match(line)
-    if found is None:
-        return mention.search(line) is not None
-    own = found.group(1)
-    return any(m.group(1) != own for m in mention.finditer(line, found.end()))
+    start = 0 if found is None else found.end()
+    target = None if found is None else found.group(1)
+    return any(
+        m.group(1) != target and (own or m.group(1) not in (f"self.{name}", f"cls.{name}"))
+        for m in mention.finditer(line, start)
+    )
 
 
-def reads(text: str, name: str) -> bool:
-    """Does ``text`` read ``name`` (see the module docstring)?"""
+def _defines(cls: str, text: str) -> bool:
+    """Does ``text`` define a class named ``cls`` (where its ``self`` can be one of ours)?"""
+    return (
+        cls in text and re.search(rf"^[ \t]*class[ \t]+{re.escape(cls)}\b", text, re.M) is not None
+    )
+
+
+def reads(text: str, name: str, own: bool = True) -> bool:
+    """Does ``text`` read ``name`` (see the module docstring)? ``own``: as for
+    ``_line_reads``."""
     size = len(name)
     start = 0
     while True:
@@ -96,7 +108,7 @@ def reads(text: str, name: str) -> bool:
         end = text.find("\n", i)
         end = end if end >= 0 else len(text)
         start = max(i + size, end)
-        if _line_reads(text[begin:end], name):
+        if _line_reads(text[begin:end], name, own):
             return True
 
 
@@ -116,19 +128,48 @@ def _judged(f: Finding) -> str | None:
     return state_name(f)
 
 
+def _private(name: str) -> bool:
+    """``_n`` or ``__n``, not ``__n__``: by convention only its class's code reads it."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _owner(f: Finding) -> str | None:
+    """The short name of the class whose ``self._n`` (or ``cls._n``) the finding updates."""
+    head = f.symbol.partition(".")[0]
+    parts = f.scope.split(".")
+    if head not in ("self", "cls") or len(parts) < 2:
+        return None
+    return parts[-2]
+
+
 def lower_unread(
-    findings: list[Finding], paths: Iterable[str], read: Callable[[str], str | None]
+    findings: list[Finding],
+    paths: Iterable[str],
+    read: Callable[[str], str | None],
+    lineage: dict[str, set[str]] | None = None,
 ) -> list[Finding]:
     """``findings`` with the visible lost-update findings on unread state made ``low``.
-    ``paths``: every file of the run; ``read``: its text, or None when it cannot be read."""
+    ``paths``: every file of the run; ``read``: its text, or None when it cannot be read.
+    ``lineage`` (``Project.lineage_names``): for a class, the classes whose methods can run
+    on its instances. A private attribute (``self._n``) is then read in another file through
+    ``self._n`` only when that file defines one of them (RedisTransport's write-only
+    ``_received_count`` is not read by RedisPubSubRpcService's own, in another module)."""
     asked: dict[str, set[str]] = {}  # name -> the files of findings about it
     attributes: set[str] = set()  # the names asked about as an attribute (``self.n``)
+    #: private attribute name -> the names of the classes that may read it through ``self``
+    kin: dict[str, set[str] | None] = {}
     for f in findings:
         name = _judged(f)
         if name is not None:
             asked.setdefault(name, set()).add(f.path)
             if "." in f.symbol:
                 attributes.add(name)
+            owner = _owner(f) if lineage is not None and _private(name) else None
+            known = kin.setdefault(name, set())
+            if owner is None or lineage is None:
+                kin[name] = None
+            elif known is not None:
+                known.update(lineage.get(owner, set()) | {owner})
     if not asked:
         return findings
     unread = set(asked)
@@ -147,7 +188,9 @@ def lower_unread(
         elif hits and _DYNAMIC.search(text):
             unread.difference_update(name for name in hits if name in attributes)
         for name in [n for n in unread if n in text]:
-            if reads(text, name):
+            names = kin.get(name)
+            own = path in asked[name] or names is None or any(_defines(c, text) for c in names)
+            if reads(text, name, own):
                 unread.discard(name)
     unread -= {name for name in unread if not asked[name] <= seen}  # an owner never read
     if not unread:
