@@ -231,7 +231,7 @@ def run(
         loaded_baseline = load_baseline(baseline)
 
     from gilcheck.engine import RunOptions, check_files
-    from gilcheck.files import PathError, discover
+    from gilcheck.files import PathError, discover, names_a_folder
 
     targets = list(paths) or ["."]
     try:
@@ -256,7 +256,7 @@ def run(
         jobs=jobs,
         cache_dir=None if no_cache else _cache_dir(cache_dir, config),
         progress=advance if progress_bar is not None else None,
-        whole_project=any(Path(p).is_dir() for p in targets),
+        whole_project=names_a_folder(targets),
     )
     try:
         report = check_files(files, config, options)

@@ -18,7 +18,7 @@ from pathlib import Path
 from gilcheck import __version__
 from gilcheck.analysis.summary import ModuleResult
 from gilcheck.config import Config
-from gilcheck.files import SourceFile, discover
+from gilcheck.files import SourceFile, discover, names_a_folder
 from gilcheck.findings import Confidence, Finding
 
 #: Files fewer than this are checked in-process: a pool costs more than it saves.
@@ -248,7 +248,7 @@ def _map(
 def check_paths(paths: list[str], config: Config, options: RunOptions | None = None) -> Report:
     options = options or RunOptions()
     files = discover(paths, config)
-    if not options.whole_project and any(os.path.isdir(p) for p in paths):
+    if not options.whole_project and names_a_folder(paths):
         options = replace(options, whole_project=True)
     return check_files(files, config, options)
 
@@ -308,7 +308,7 @@ def finish(results: list[ModuleResult], config: Config, whole_project: bool = Fa
     if len(results) > 1 or whole_project:
         # a class's ``self._x`` is read in another file only by a class of its lineage; when
         # a file could not be summarized, its classes are unknown: any ``self._x`` may be
-        lineage = project.lineage_names() if all(r.summary for r in results) else None
+        lineage = project.lineage_names if all(r.summary for r in results) else None
         settled = lower_unread(settled, [r.path for r in results], _text_of, lineage)
     by_path: dict[str, list[Finding]] = {}
     for f in settled:

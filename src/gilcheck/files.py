@@ -49,6 +49,12 @@ def discover(paths: list[str], config: Config) -> list[SourceFile]:
     return _distinct_modules(files)
 
 
+def names_a_folder(paths: list[str]) -> bool:
+    """Was a folder given (not only files named one by one)? Its files are then the whole
+    project (``RunOptions.whole_project``)."""
+    return any(os.path.isdir(p) for p in paths)
+
+
 def _distinct_modules(files: list[SourceFile]) -> list[SourceFile]:
     """Give files that share a dotted name a name of their own.
 

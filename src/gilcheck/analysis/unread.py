@@ -134,10 +134,12 @@ def _private(name: str) -> bool:
 
 
 def _owner(f: Finding) -> str | None:
-    """The short name of the class whose ``self._n`` (or ``cls._n``) the finding updates."""
+    """The short name of the class whose ``self._n`` (or ``cls._n``) the finding updates,
+    when the finding is in a method itself (``Class.method``); None in a nested function or
+    a lambda (``Class.m.<locals>.g``), whose ``self`` is some enclosing method's."""
     head = f.symbol.partition(".")[0]
     parts = f.scope.split(".")
-    if head not in ("self", "cls") or len(parts) < 2:
+    if head not in ("self", "cls") or len(parts) < 2 or any(p.startswith("<") for p in parts):
         return None
     return parts[-2]
 
@@ -146,18 +148,20 @@ def lower_unread(
     findings: list[Finding],
     paths: Iterable[str],
     read: Callable[[str], str | None],
-    lineage: dict[str, set[str]] | None = None,
+    lineage: Callable[[], dict[str, set[str]]] | None = None,
 ) -> list[Finding]:
     """``findings`` with the visible lost-update findings on unread state made ``low``.
     ``paths``: every file of the run; ``read``: its text, or None when it cannot be read.
-    ``lineage`` (``Project.lineage_names``): for a class, the classes whose methods can run
-    on its instances. A private attribute (``self._n``) is then read in another file through
-    ``self._n`` only when that file defines one of them (RedisTransport's write-only
-    ``_received_count`` is not read by RedisPubSubRpcService's own, in another module)."""
+    ``lineage`` (``Project.lineage_names``, called only when a private attribute is judged):
+    for a class, the classes whose methods can run on its instances. A private attribute
+    (``self._n``) is then read in another file through ``self._n`` only when that file
+    defines one of them (RedisTransport's write-only ``_received_count`` is not read by
+    RedisPubSubRpcService's own, in another module)."""
     asked: dict[str, set[str]] = {}  # name -> the files of findings about it
     attributes: set[str] = set()  # the names asked about as an attribute (``self.n``)
     #: private attribute name -> the names of the classes that may read it through ``self``
     kin: dict[str, set[str] | None] = {}
+    table: dict[str, set[str]] | None = None
     for f in findings:
         name = _judged(f)
         if name is not None:
@@ -169,7 +173,8 @@ def lower_unread(
             if owner is None or lineage is None:
                 kin[name] = None
             elif known is not None:
-                known.update(lineage.get(owner, set()) | {owner})
+                table = lineage() if table is None else table
+                known.update(table.get(owner, set()) | {owner})
     if not asked:
         return findings
     unread = set(asked)
