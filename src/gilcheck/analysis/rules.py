@@ -2205,7 +2205,7 @@ class Judge:
                 owners.add(cond_lock)
                 if built_on:
                     owners.add(built_on)
-            if held & owners or self._keys(held, scope) & self._keys(owners, scope):
+            if self._same_lock(held, owners, scope):
                 continue
             if call.caught & _EXPECTED_RUNTIME_ERROR:
                 continue  # ``except RuntimeError:`` or a test's ``pytest.raises(RuntimeError)``
@@ -2219,7 +2219,7 @@ class Judge:
             # self:``, a dispatch table): of every such finding reviewed on real code
             # (benchmarks/review.md) none was a real hazard, so it is ``medium``.
             taken = self._with_cond_locks(sorted(scope.entered), scope)
-            takes_it = taken & owners or self._keys(taken, scope) & self._keys(owners, scope)
+            takes_it = self._same_lock(taken, owners, scope)
             out.append(
                 self._raw(
                     "GIL005",
@@ -2506,6 +2506,10 @@ class Judge:
                 return True
             sc = sc.parent
         return False
+
+    def _same_lock(self, locks: set[str], owners: set[str], scope: Scope) -> bool:
+        """Does one of ``locks`` name one of ``owners``, as written or as state?"""
+        return bool(locks & owners or self._keys(locks, scope) & self._keys(owners, scope))
 
     def _keys(self, exprs: set[str], scope: Scope) -> set[str]:
         """State identities of lock expressions: ``Channel._cv`` and ``self._cv`` are one, and
