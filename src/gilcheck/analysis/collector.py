@@ -30,6 +30,7 @@ from gilcheck.analysis.model import (
     ONE_WORKER,
     OTHER,
     PARAM,
+    SLICE,
     CallSite,
     Check,
     CheckFrame,
@@ -1219,6 +1220,13 @@ class Collector:
             sides = (expr.left, expr.right)
             if any(isinstance(side, cst.List | cst.ListComp) for side in sides):
                 return [LIST]
+        if isinstance(expr, cst.Subscript) and all(
+            isinstance(e.slice, cst.Slice) for e in expr.slice
+        ):
+            base = dotted_name(expr.value)
+            if base is not None:
+                # ``self.tasks = self.tasks[-200:]``: trimmed, the same kind of container
+                return [f"{SLICE}{base}>"]
         if isinstance(expr, cst.Dict) and expr.elements:
             keys = [
                 literal_key(e.key) if isinstance(e, cst.DictElement) else None

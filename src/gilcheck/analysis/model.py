@@ -21,6 +21,9 @@ LIST = CONTAINER + "|list"  # [] or a list comprehension: a container whose iter
 #: (``literal_key`` texts joined by ``KEY_SEP``)
 FIXED_KEYS = CONTAINER + "|keys:"
 KEY_SEP = "\x1f"
+#: ``self.tasks[-200:]``: a slice of the dotted name that follows, a new container of the same
+#: kind as that one (a list's slice is a list; dicts have none)
+SLICE = "<slice:"
 CONST = "<const>"  # None, numbers, strings
 PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else

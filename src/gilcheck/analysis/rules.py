@@ -40,6 +40,7 @@ from gilcheck.analysis.model import (
     LIST,
     ONE_WORKER,
     PARAM,
+    SLICE,
     CallSite,
     CheckFrame,
     ClassInfo,
@@ -2579,7 +2580,10 @@ class Judge:
                 continue
             if self.held(it.locks, scope) or self._in_construction(scope, ref):
                 continue  # locked, or ``__init__`` before the object escapes
-            values = self.values_of(it.target, scope)
+            # ``self.tasks = self.tasks[-200:]`` (or ``= self.tasks``) stores what it held,
+            # trimmed: no new kind of container
+            itself = (f"{SLICE}{it.target}>", f"<ref:{it.target}>")
+            values = [v for v in self.values_of(it.target, scope) if v not in itself]
             # a list, or nothing at times (``None``, a number: no container to iterate then)
             is_list = any(v in (LIST, "list") for v in values) and all(
                 v in (LIST, "list", CONST) for v in values
