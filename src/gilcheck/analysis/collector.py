@@ -260,6 +260,9 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
+#: Starts an ``await`` waits for: the awaiting task goes on only once the thread's work is done
+_AWAITED_KINDS = frozenset({"to_thread", "run_in_executor"})
+
 #: the context managers of tests that expect their body to raise
 _RAISES_CONTEXTS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 
@@ -719,6 +722,8 @@ class Collector:
         self._loop_alternatives: dict[str, list[cst.BaseExpression]] = {}
         #: ``submit(...)`` calls whose future is waited for at once (``submit(f).result()``)
         self._awaited: set[int] = set()
+        #: ``await asyncio.to_thread(f)``: the calls an ``await`` waits for at once
+        self._awaits: set[int] = set()
         #: (function, local name) -> the ``submit`` bound to it (``future = pool.submit(...)``)
         self._futures: dict[tuple[int, str], Entry] = {}
         #: (function, local name) -> what the walk had recorded when ``name.start()`` ran:
@@ -1485,6 +1490,7 @@ class Collector:
                 key_param=index.value
                 if isinstance(index, cst.Name) and index.value in sc.params
                 else "",
+                nested=root is not target.value,
             )
 
     def _del(self, node: cst.Del) -> None:
@@ -1521,6 +1527,7 @@ class Collector:
         item: str = "",
         existing_key: bool = False,
         key_param: str = "",
+        nested: bool = False,
     ) -> None:
         """Record a write. ``keyed``: the act addresses one item by a computed key
         (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
@@ -1585,6 +1592,7 @@ class Collector:
                 item=item,
                 existing_key=existing_key,
                 key_param=key_param,
+                nested=nested,
             )
         )
 
@@ -1728,7 +1736,7 @@ class Collector:
 
     def _with(self, node: cst.With) -> None:
         sc = self.scope
-        pushed = 0
+        pushed = apushed = 0
         expected = _expected_errors(node)
         if expected:  # ``with pytest.raises(RuntimeError):``: the body is meant to raise it
             self._caught.append((sc.fid if sc is not None else -1, expected))
@@ -1756,6 +1764,9 @@ class Collector:
                     pushed += 1
             elif node.asynchronous is not None and (name := dotted_name(item.item)) is not None:
                 self.m.async_conditions.add(name)  # ``async with cond:``: not threading's
+                if sc is not None:
+                    sc.async_items.append(name)
+                    apushed += 1
         block = self._with_blocks
         self._with_blocks += 1
         first_call, first_entry = len(self.m.calls), len(self.m.entries)
@@ -1771,10 +1782,14 @@ class Collector:
             self._caught.pop()
         if pushed and sc is not None:
             del sc.locks[-pushed:]
+        if apushed and sc is not None:
+            del sc.async_items[-apushed:]
 
     def _await(self, node: cst.Await) -> None:
-        self._walk_children(node)
         inner = node.expression
+        if isinstance(inner, cst.Call):
+            self._awaits.add(id(inner))
+        self._walk_children(node)
         if (
             isinstance(inner, cst.Call)
             and isinstance(inner.func, cst.Attribute)
@@ -2030,11 +2045,18 @@ class Collector:
             callee = dotted_name(target)
             if callee is not None:
                 awaited = self._call_site(self.scope, callee)
+        sc = self.scope
+        under: tuple[str, ...] = ()
+        if kind in _AWAITED_KINDS and id(node) in self._awaits and sc is not None:
+            # ``async with self._lock: await asyncio.to_thread(self._load)``: the lock is
+            # held until the task has finished (dhole-mcp's reranker load)
+            under = (*sc.locks, *sc.async_items)
         for each in targets:
             self._add_entry(
                 node, kind, each, extra, func, keywords, executor_receiver, receiver, built
             )
             self.m.entries[-1].awaited = awaited
+            self.m.entries[-1].awaited_under = under
 
     def _add_entry(
         self,

@@ -111,6 +111,9 @@ class Scope:
     entered: set[str] = field(default_factory=set)
     # walk state (only meaningful while the collector is inside this scope)
     locks: list[str] = field(default_factory=list)
+    #: the items of the ``async with`` blocks around the statement being walked (an
+    #: ``asyncio.Lock`` excludes only the event loop's other tasks, not threads)
+    async_items: list[str] = field(default_factory=list)
     checks: list[CheckFrame] = field(default_factory=list)
     #: the ``for``/``while`` loops being walked, innermost last
     loops: list[cst.For | cst.While] = field(default_factory=list)
@@ -236,6 +239,9 @@ class Write:
     #: a one-level item write whose key is a parameter of the function (``results[i] += x``
     #: in ``def work(i)``): the parameter's name
     key_param: str = ""
+    #: a store into an item of an item (``handles[h]["flags"]["running"] = True``): it changes
+    #: what an item holds, not which items the container has
+    nested: bool = False
 
 
 @dataclass(eq=False)
@@ -351,6 +357,11 @@ class Entry:
     #: known unset and set before ``pool.submit(self._drain, h)``, cleared by ``_drain``):
     #: one task at a time works on that object
     arg_guards: tuple[tuple[int, str], ...] = ()
+    #: ``async with self._lock: await asyncio.to_thread(f)``: the locks (and ``async with``
+    #: items) held where the task is awaited at once; the Judge keeps the one that serializes
+    #: the tasks in ``serial_lock``
+    awaited_under: tuple[str, ...] = ()
+    serial_lock: str = ""
 
 
 @dataclass(eq=False)

@@ -643,11 +643,13 @@ def _pool_slot(entry: Entry, judge: Judge) -> str:
     """The one-worker pool a task is handed to, named project-wide (``pkg.Cls:self._pool``,
     ``pkg.mod:_printer``): tasks handed to one such pool run in its one thread."""
     scope = entry.scope
-    if scope is not None and scope.cls is not None and entry.receiver.startswith("self."):
-        return f"{judge.class_qualname(scope.cls)}:{entry.receiver}"
-    if scope is not None and scope.is_local(entry.receiver.partition(".")[0]):
-        return f"{judge.qualname(scope)}:{entry.receiver}"
-    return f"{judge.mod_prefix}:{entry.receiver}"
+    # the lock held around an awaited task serializes its tasks as one pool would
+    receiver = entry.serial_lock or entry.receiver
+    if scope is not None and scope.cls is not None and receiver.startswith("self."):
+        return f"{judge.class_qualname(scope.cls)}:{receiver}"
+    if scope is not None and scope.is_local(receiver.partition(".")[0]):
+        return f"{judge.qualname(scope)}:{receiver}"
+    return f"{judge.mod_prefix}:{receiver}"
 
 
 def _escaped(model: ModuleModel, judge: Judge) -> tuple[str, ...]:

@@ -301,6 +301,8 @@ class Judge:
         object), "shared" for a module-level one or a local one not built in a loop; ""
         otherwise (python-swiftclient's ``error_print_pool``, on the seventeenth held-out
         corpus)."""
+        if entry.awaited_under and not entry.process:
+            return self._serial_lock(entry)
         receiver = entry.receiver
         if not receiver or entry.process:
             return ""
@@ -314,6 +316,31 @@ class Judge:
         if entry.in_loop and not dot and scope is not None and scope.is_local(receiver):
             return ""  # a new pool each time round the loop: their tasks run side by side
         return "shared"
+
+    def _serial_lock(self, entry: Entry) -> str:
+        """``async with self._lock: await asyncio.to_thread(self._load)``: the task runs, and
+        ends, while the caller holds the lock, so the tasks started there run one at a time,
+        like a one-worker pool's (dhole-mcp's reranker load, forty-first held-out corpus).
+        The lock must be one object for every call: an attribute of the instance ("instance",
+        one per object) or of a class or module ("shared"), bound only to a lock (a
+        ``threading`` or an ``asyncio``/``anyio``/``trio`` one) or at times ``None``; not a
+        local, which each call makes anew, nor any other context manager."""
+        scope = entry.scope
+        if scope is None:
+            return ""
+        for lock in entry.awaited_under:
+            head, dot, _ = lock.partition(".")
+            if not dot and scope.is_local(head):
+                continue
+            values = self.values_of(lock, scope)
+            if any(v.endswith("|" + COUNTING) for v in values):
+                continue  # ``Semaphore(4)`` lets four in at once
+            kinds = [self._strip(v) for v in values if v != CONST]
+            if not kinds or not all(_excludes(v) for v in kinds):
+                continue
+            entry.serial_lock = lock
+            return "instance" if dot and head == scope.self_name else "shared"
+        return ""
 
     # -- names -------------------------------------------------------------------------------
     def qualname(self, scope: Scope | None) -> str:
@@ -2559,13 +2586,9 @@ class Judge:
         mutated: dict[str, list[Write]] = {}
         tails: dict[int, tuple[str, ...]] = {}  # id(write) -> its ``_tail``
         for w in self.m.writes:
+            # ``d[k]["flags"]["running"] = True`` changes an item's own dict, not ``d``'s size
             if (w.method and w.method not in ("pop", "popleft")) or (
-                w.subscript
-                and w.op
-                in (
-                    "assign",
-                    "del",
-                )
+                w.subscript and not w.nested and w.op in ("assign", "del")
             ):
                 ref = self.resolve_ref(w.target, w.scope)
                 if ref.shared and not self._in_construction(w.scope, ref):
@@ -2898,6 +2921,18 @@ def _overlaps(first: str, second: str) -> bool:
     """Can the dotted names ``first`` and ``second`` hold the same value: the same name, or
     one an attribute of the other (``req``, ``req.key``)?"""
     return first == second or first.startswith(second + ".") or second.startswith(first + ".")
+
+
+#: What ``async with`` can hold that also makes threads take turns, when the task that holds
+#: it waits for them: the asynchronous libraries' mutexes
+_ASYNC_LOCKS = frozenset(
+    {"asyncio.Lock", "asyncio.locks.Lock", "anyio.Lock", "trio.Lock", "trio.StrictFIFOLock"}
+)
+
+
+def _excludes(factory: str) -> bool:
+    """Is ``factory`` a mutex: a thread lock or an asynchronous library's lock?"""
+    return factory in _ASYNC_LOCKS or known.is_lock_factory(factory)
 
 
 def _local_pool(entry: Entry) -> bool:
