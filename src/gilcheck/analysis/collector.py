@@ -1490,7 +1490,6 @@ class Collector:
                 key_param=index.value
                 if isinstance(index, cst.Name) and index.value in sc.params
                 else "",
-                nested=root is not target.value,
             )
 
     def _del(self, node: cst.Del) -> None:
@@ -1527,7 +1526,6 @@ class Collector:
         item: str = "",
         existing_key: bool = False,
         key_param: str = "",
-        nested: bool = False,
     ) -> None:
         """Record a write. ``keyed``: the act addresses one item by a computed key
         (``d[k]``, ``d.pop(k)``, ``del d[k]``), which only a membership test establishes;
@@ -1592,7 +1590,6 @@ class Collector:
                 item=item,
                 existing_key=existing_key,
                 key_param=key_param,
-                nested=nested,
             )
         )
 

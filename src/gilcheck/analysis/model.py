@@ -239,9 +239,6 @@ class Write:
     #: a one-level item write whose key is a parameter of the function (``results[i] += x``
     #: in ``def work(i)``): the parameter's name
     key_param: str = ""
-    #: a store into an item of an item (``handles[h]["flags"]["running"] = True``): it changes
-    #: what an item holds, not which items the container has
-    nested: bool = False
 
 
 @dataclass(eq=False)

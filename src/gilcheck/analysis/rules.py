@@ -2586,9 +2586,8 @@ class Judge:
         mutated: dict[str, list[Write]] = {}
         tails: dict[int, tuple[str, ...]] = {}  # id(write) -> its ``_tail``
         for w in self.m.writes:
-            # ``d[k]["flags"]["running"] = True`` changes an item's own dict, not ``d``'s size
             if (w.method and w.method not in ("pop", "popleft")) or (
-                w.subscript and not w.nested and w.op in ("assign", "del")
+                w.subscript and w.op in ("assign", "del")
             ):
                 ref = self.resolve_ref(w.target, w.scope)
                 if ref.shared and not self._in_construction(w.scope, ref):
