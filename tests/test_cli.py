@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import gilcheck
-from gilcheck.analysis.project import NO_THREAD, ONE_OWNER, ONE_UPDATER
+from gilcheck.analysis.project import NO_THREAD, ONE_OWNER, ONE_UPDATER, PLAIN_STORE
 from gilcheck.analysis.project import ONE_WAITER as ONE_WAITER_REASON
 from gilcheck.cli import command
 from gilcheck.registry import RULES
@@ -454,6 +454,47 @@ def test_json_tells_one_updater_from_one_owner() -> None:
     write("sender.py", SENDER.replace("self.sent = 0", "self.sent += 10"))
     found = json.loads(cli("--format", "json", "sender.py").stdout)["findings"]
     assert [(f["line"], f["confidence"]) for f in found] == [(13, "high")]
+
+
+STOPPER = """\
+import threading
+
+
+class Stopper:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.running = True
+        self.ticks = 0
+        threading.Thread(target=self._run, daemon=True).start()
+        threading.Timer(5.0, self.stop).start()
+        threading.Thread(target=self.bump).start()
+
+    def _run(self):
+        while self.running:
+            with self._lock:
+                self.ticks += 1
+                self.running = self.ticks < 100
+
+    def stop(self):
+        self.running = False
+
+    def bump(self):
+        self.ticks += 1
+"""
+
+
+def test_unlocked_plain_store_is_low_and_says_why() -> None:
+    """GIL006: a plain store without the lock is ``low`` by the rule's own judgement, and says
+    so (message and ``why_low``), like every other ``low`` finding; a read-modify-write without
+    it is ``high``."""
+    write("stopper.py", STOPPER)
+    found = cli("--format", "json", "--min-confidence", "low", "stopper.py").findings()
+    got = {f["line"]: (f["code"], f["confidence"], f["why_low"]) for f in found}
+    assert got == {20: ("GIL006", "low", PLAIN_STORE), 23: ("GIL006", "high", None)}
+    (store,) = [f for f in found if f["line"] == 20]
+    assert store["message"].endswith(f"(low: {PLAIN_STORE})")
+    markdown = cli("--format", "markdown", "--min-confidence", "low", "stopper.py").stdout
+    assert f"(GIL006): {PLAIN_STORE}" in markdown
 
 
 def test_markdown_audit_says_why_low_findings_are_low() -> None:

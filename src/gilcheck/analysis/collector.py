@@ -608,8 +608,12 @@ def _is_default_of(value: cst.BaseExpression | None, dotted: str) -> bool:
     when none is given, a store of the mapping's value, not one computed from ``x``
     (botasaurus' decorators, on the twenty-second held-out corpus); and a new reading that
     uses ``x`` only as its fallback, ``x = [parse(r, default=x[i]) for i, r in ...]`` (xArm's
-    ``get_position``: two threads each store a whole fresh reading) or ``x = reading or x``."""
+    ``get_position``: two threads each store a whole fresh reading) or ``x = reading or x``.
+    And ``x = x`` itself, which stores back the object it read and computes nothing from it
+    (tomwidgets' ``self.titleLabel = self.titleLabel``, forty-second held-out corpus)."""
     if not mentions(value, dotted, fallbacks=False):
+        return True
+    if value is not None and dotted_name(value) == dotted:
         return True
     if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
         if dotted_name(value.right) == dotted and not mentions(value.left, dotted):

@@ -79,6 +79,10 @@ JOINED = (
     "the threads that change it are tasks of a `with` pool block, which ends before the code "
     "that iterates can run"
 )
+PLAIN_STORE = (
+    "a plain store, not a read-modify-write: whether it races is up to the class's protocol, "
+    "such as a flag cleared at shutdown or a value handed over before an Event is set"
+)
 THREADS_ELSEWHERE = (
     "the threads seen using the object never write this state; only the code that uses the "
     "object outside them does"
@@ -874,7 +878,7 @@ class Project:
             # such findings were real races, and 4 of 19 without one: class protocols keep
             # the rest apart).
             if f.confidence == Confidence.LOW:
-                return f  # the rule's own judgement (a plain store), not a missing thread
+                return lowered(f, PLAIN_STORE)  # the rule's own judgement, not a missing thread
             process_wide = not candidate.cls  # module or class state, not an instance's
             if candidate.cls and self.built_only(candidate.func):
                 return _low(f, BUILT)
