@@ -17,7 +17,7 @@ from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
 from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
-from gilcheck.analysis.rules import Judge, Raw, code_of, is_property
+from gilcheck.analysis.rules import DEFINITE, Judge, Raw, code_of, is_property
 from gilcheck.analysis.summary import (
     BEFORE_INDEX,
     BEFORE_START,
@@ -414,12 +414,20 @@ def _summary(
     functions: dict[str, list[str]] = {judge.qualname(s): [] for s in model.scopes}
     param_types = _param_types(model, judge)
     unresolved: set[str] = set()
+    locked: dict[tuple[str, str], str] = {}  # (caller, ref) -> a lock held at a call
+    unlocked: set[tuple[str, str]] = set()  # ... called at least once without one
     for call in model.calls:
         if call.scope is None:
             continue
         ref = _callee_ref(call.callee, call.scope, judge, param_types)
         if ref is not None:
-            functions[judge.qualname(call.scope)].append(ref)
+            caller = judge.qualname(call.scope)
+            functions[caller].append(ref)
+            lock = _serializing_lock(call.callee, call.locks, call.scope, judge)
+            if lock:
+                locked.setdefault((caller, ref), lock)
+            else:
+                unlocked.add((caller, ref))
         elif "." in call.callee:
             unresolved.add(call.callee.rpartition(".")[2])
     # a lambda's body runs wherever the lambda is called: treat it as called by its parent
@@ -513,6 +521,11 @@ def _summary(
         escaped=_escaped(model, judge),
         unresolved_methods=tuple(sorted(unresolved)),
         generators=tuple(judge.qualname(s) for s in model.scopes if s.generator),
+        locked_calls=tuple(
+            (caller, ref, lock)
+            for (caller, ref), lock in locked.items()
+            if (caller, ref) not in unlocked
+        ),
     )
 
 
@@ -851,6 +864,27 @@ def _writer_ref(writer: str, judge: Judge) -> str:
     ]
     started = "|".join(dict.fromkeys(t for t in targets if t is not None))
     return f"{func}{BEFORE_START}{started}" if started else func
+
+
+def _serializing_lock(callee: str, locks: tuple[str, ...], scope: Scope, judge: Judge) -> str:
+    """A definite lock held at a call that lets one thread at a time into the callee, or "".
+
+    A process-wide lock (a module global, a class attribute) does, whatever the callee works
+    on. An instance's lock (``self._lock``) does only for the instance's own methods and the
+    objects it keeps (``self._tracker.track()``): another instance, with another lock, could
+    call the same object's method at the same time if the object came from elsewhere (a
+    parameter, a global)."""
+    own = callee.partition(".")[0] in (scope.self_name, scope.cls_name)
+    for lock in reversed(judge.held(locks, scope, DEFINITE)):
+        shown = lock[5:] if lock.startswith("call:") else lock
+        head = shown.partition(".")[0]
+        if head in (scope.self_name, "cls") and head:
+            if own and shown.count(".") >= 1:
+                return f"{shown}(...)" if lock.startswith("call:") else shown
+            continue
+        if head == scope.cls_name or head in judge.m.module_values or head in judge.m.imports:
+            return f"{shown}(...)" if lock.startswith("call:") else shown
+    return ""
 
 
 def _callee_ref(

@@ -83,6 +83,10 @@ PLAIN_STORE = (
     "a plain store, not a read-modify-write: whether it races is up to the class's protocol, "
     "such as a flag cleared at shutdown or a value handed over before an Event is set"
 )
+CALLERS_LOCK = "every path into it in the project holds a lock, so one thread at a time runs it"
+#: The rules whose race a lock held by every caller rules out (not a loop's, whose writer
+#: elsewhere need not hold that lock; not GIL006's, which is about which lock).
+_SERIALIZED_BY_CALLERS = frozenset({"GIL001", "GIL002", "GIL004"})
 THREADS_ELSEWHERE = (
     "the threads seen using the object never write this state; only the code that uses the "
     "object outside them does"
@@ -154,6 +158,8 @@ class Project:
         self.generators: set[str] = set()
         #: methods run by an attribute access (``@property``...): callers the graph lacks
         self.properties: set[str] = set()
+        #: (caller, callee ref) -> a lock the caller holds at every call of that ref
+        self._locked_refs: dict[tuple[str, str], str] = {}
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -173,6 +179,8 @@ class Project:
             self.generators.update(s.generators)
             self.properties.update(s.properties)
             handoffs.extend(s.self_handoffs)
+            for caller, ref, lock in s.locked_calls:
+                self._locked_refs[(caller, ref)] = lock
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
@@ -655,6 +663,71 @@ class Project:
                 callers.setdefault(callee, set()).add(IMPORT)
         return callers
 
+    @functools.cached_property
+    def _locked_edges(self) -> dict[tuple[str, str], str]:
+        """(caller, callee) -> a lock the caller holds at every call of the callee."""
+        locked: dict[tuple[str, str], str] = {}
+        bare: set[tuple[str, str]] = set()
+        for func, refs in self.functions.items():
+            for ref in refs:
+                callee = self.resolve(ref)
+                if callee is None or callee == func:
+                    continue
+                lock = self._locked_refs.get((func, ref))
+                if lock is None:
+                    bare.add((func, callee))
+                else:
+                    locked.setdefault((func, callee), lock)
+        return {edge: lock for edge, lock in locked.items() if edge not in bare}
+
+    def _locked_call(self, caller: str, func: str) -> str | None:
+        """The lock ``caller`` holds at every call of ``func`` (or of the method ``func``
+        overrides, which dispatches to it), if it always holds one."""
+        lock = self._locked_edges.get((caller, func))
+        cls = self.class_of(func)
+        if lock is None and cls is not None:
+            name = func.rpartition(".")[2]
+            for base in self.ancestors(cls)[1:]:
+                lock = self._locked_edges.get((caller, f"{base}.{name}"))
+                if lock is not None:
+                    break
+        return lock
+
+    def callers_lock(self, func: str) -> tuple[str, str] | None:
+        """Is ``func`` run, in the whole project, only while some caller holds a lock: every
+        call of it is made under a lock, or from functions that are themselves called only so
+        (up to three levels)? Then the callers' lock lets one thread at a time in, as the
+        per-module check of a helper whose callers all hold the lock does, across modules and
+        classes: flagpool-sdk's ``HitTracker.track`` is called only from
+        ``FlagpoolClient.get_value`` inside ``with self._lock:`` (forty-first held-out corpus).
+        Not when it is a thread's target, handed on as a value, a property, called at import
+        time, or named by a call gilcheck could not resolve (a caller the graph lacks); nor
+        when nothing calls it (a public entry point). Returns a caller and the lock it holds."""
+        targets = {target for target, _ in self.starts}
+        todo, seen = [(func, 0)], {func}
+        example: tuple[str, str] | None = None
+        while todo:
+            current, depth = todo.pop()
+            callers = self._dispatched_callers(current)
+            if (
+                not callers
+                or IMPORT in callers
+                or current in targets
+                or current in self.escaped
+                or current in self.properties
+                or current.rpartition(".")[2] in self.unresolved_methods
+                or depth > 2
+            ):
+                return None
+            for caller in sorted(callers):
+                lock = self._locked_call(caller, current)
+                if lock is not None:
+                    example = example or (caller, lock)
+                elif caller not in seen:
+                    seen.add(caller)
+                    todo.append((caller, depth + 1))
+        return example
+
     def closure_escapes(self, func: str, writers: Iterable[str] = ()) -> bool:
         """Can two threads run the nested function ``func`` on the same variables? Each
         call of the outer function makes new variables, so they are shared only when the
@@ -814,6 +887,15 @@ class Project:
     # -- settling ------------------------------------------------------------------------------
     def settle(self, candidate: Candidate) -> Finding:
         f = self._settle(candidate)
+        if (
+            f.confidence > Confidence.LOW
+            and f.code in _SERIALIZED_BY_CALLERS
+            and candidate.kind not in ("fixed", "iter", "waiter", "inconsistent")
+            and (held := self.callers_lock(candidate.func)) is not None
+        ):
+            caller, lock = held
+            shown = f"{CALLERS_LOCK}: `{caller}` holds `{lock}` when it calls it"
+            return _low(replace(f, message=f"{f.message} (low: {shown})"), CALLERS_LOCK)
         why = candidate.capped_by
         if not why and self.fallbacks and self._in_fallback(candidate.func):
             why = CAPPED_FALLBACK

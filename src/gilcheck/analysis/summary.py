@@ -154,6 +154,9 @@ class ModuleSummary:
     unresolved_methods: tuple[str, ...] = ()
     #: generator functions (module-qualified): handed to a thread, they run nothing there
     generators: tuple[str, ...] = ()
+    #: (caller, callee ref, lock) for a callee that the caller calls only while it holds a
+    #: definite lock (every call of that ref in the caller; ``lock`` as written there)
+    locked_calls: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
