@@ -414,7 +414,7 @@ def _summary(
     functions: dict[str, list[str]] = {judge.qualname(s): [] for s in model.scopes}
     param_types = _param_types(model, judge)
     unresolved: set[str] = set()
-    locked: dict[tuple[str, str], str] = {}  # (caller, ref) -> a lock held at a call
+    locked: dict[tuple[str, str], tuple[str, str]] = {}  # (caller, ref) -> the lock held
     unlocked: set[tuple[str, str]] = set()  # ... called at least once without one
     for call in model.calls:
         if call.scope is None:
@@ -424,10 +424,8 @@ def _summary(
             caller = judge.qualname(call.scope)
             functions[caller].append(ref)
             lock = _serializing_lock(call.callee, call.locks, call.scope, judge)
-            if lock:
-                locked.setdefault((caller, ref), lock)
-            else:
-                unlocked.add((caller, ref))
+            if lock is None or locked.setdefault((caller, ref), lock) != lock:
+                unlocked.add((caller, ref))  # without a lock, or under two different ones
         elif "." in call.callee:
             unresolved.add(call.callee.rpartition(".")[2])
     # a lambda's body runs wherever the lambda is called: treat it as called by its parent
@@ -522,7 +520,7 @@ def _summary(
         unresolved_methods=tuple(sorted(unresolved)),
         generators=tuple(judge.qualname(s) for s in model.scopes if s.generator),
         locked_calls=tuple(
-            (caller, ref, lock)
+            (caller, ref, *lock)
             for (caller, ref), lock in locked.items()
             if (caller, ref) not in unlocked
         ),
@@ -866,25 +864,34 @@ def _writer_ref(writer: str, judge: Judge) -> str:
     return f"{func}{BEFORE_START}{started}" if started else func
 
 
-def _serializing_lock(callee: str, locks: tuple[str, ...], scope: Scope, judge: Judge) -> str:
-    """A definite lock held at a call that lets one thread at a time into the callee, or "".
+def _serializing_lock(
+    callee: str, locks: tuple[str, ...], scope: Scope, judge: Judge
+) -> tuple[str, str] | None:
+    """A definite lock held at a call that lets one thread at a time into the callee: the lock
+    as written there, and a key that names the same lock in every module (``instance:`` and
+    the class's attribute for an instance's lock, ``global:`` and the qualified name for a
+    module's or a class's); None when the call holds no such lock.
 
-    A process-wide lock (a module global, a class attribute) does, whatever the callee works
-    on. An instance's lock (``self._lock``) does only for the instance's own methods and the
-    objects it keeps (``self._tracker.track()``): another instance, with another lock, could
-    call the same object's method at the same time if the object came from elsewhere (a
+    A process-wide lock (a module global, a class attribute) serializes whatever is called. An
+    instance's lock (``self._lock``) only serializes calls of the instance's own methods and
+    of the objects it keeps (``self._tracker.track()``): another instance, with another lock,
+    could call the same object's method at the same time if the object came from elsewhere (a
     parameter, a global)."""
     own = callee.partition(".")[0] in (scope.self_name, scope.cls_name)
     for lock in reversed(judge.held(locks, scope, DEFINITE)):
-        shown = lock[5:] if lock.startswith("call:") else lock
-        head = shown.partition(".")[0]
-        if head in (scope.self_name, "cls") and head:
-            if own and shown.count(".") >= 1:
-                return f"{shown}(...)" if lock.startswith("call:") else shown
+        call = lock.startswith("call:")
+        name = lock[5:] if call else lock
+        shown = f"{name}(...)" if call else name
+        head, _, rest = name.partition(".")
+        if scope.cls is not None and rest and head in ("cls", scope.cls_name):
+            return shown, f"global:{judge.class_qualname(scope.cls)}.{rest}"
+        if scope.cls is not None and head and head == scope.self_name:
+            if own and rest:
+                return shown, f"instance:{judge.class_qualname(scope.cls)}.{rest}"
             continue
-        if head == scope.cls_name or head in judge.m.module_values or head in judge.m.imports:
-            return f"{shown}(...)" if lock.startswith("call:") else shown
-    return ""
+        if head in judge.m.module_values:
+            return shown, f"global:{judge.mod_prefix}{name}"
+    return None
 
 
 def _callee_ref(

@@ -158,8 +158,8 @@ class Project:
         self.generators: set[str] = set()
         #: methods run by an attribute access (``@property``...): callers the graph lacks
         self.properties: set[str] = set()
-        #: (caller, callee ref) -> a lock the caller holds at every call of that ref
-        self._locked_refs: dict[tuple[str, str], str] = {}
+        #: (caller, callee ref) -> (lock as written, its key) held at every call of that ref
+        self._locked_refs: dict[tuple[str, str], tuple[str, str]] = {}
         for s in summaries:
             for name in s.fallback_imports:
                 fallback.setdefault(name, set()).add(s.module)
@@ -179,8 +179,8 @@ class Project:
             self.generators.update(s.generators)
             self.properties.update(s.properties)
             handoffs.extend(s.self_handoffs)
-            for caller, ref, lock in s.locked_calls:
-                self._locked_refs[(caller, ref)] = lock
+            for caller, ref, lock, key in s.locked_calls:
+                self._locked_refs[(caller, ref)] = (lock, key)
         #: pure-Python fallbacks of accelerated twins, imported by no module except in an
         #: ``except ImportError:`` handler: dead code wherever the accelerator exists
         self.fallbacks = {n for n, mods in fallback.items() if imported.get(n, set()) <= mods}
@@ -664,9 +664,10 @@ class Project:
         return callers
 
     @functools.cached_property
-    def _locked_edges(self) -> dict[tuple[str, str], str]:
-        """(caller, callee) -> a lock the caller holds at every call of the callee."""
-        locked: dict[tuple[str, str], str] = {}
+    def _locked_edges(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(caller, callee) -> the one lock (as written, its key) the caller holds at every
+        call of the callee."""
+        locked: dict[tuple[str, str], tuple[str, str]] = {}
         bare: set[tuple[str, str]] = set()
         for func, refs in self.functions.items():
             for ref in refs:
@@ -674,13 +675,11 @@ class Project:
                 if callee is None or callee == func:
                     continue
                 lock = self._locked_refs.get((func, ref))
-                if lock is None:
+                if lock is None or locked.setdefault((func, callee), lock)[1] != lock[1]:
                     bare.add((func, callee))
-                else:
-                    locked.setdefault((func, callee), lock)
         return {edge: lock for edge, lock in locked.items() if edge not in bare}
 
-    def _locked_call(self, caller: str, func: str) -> str | None:
+    def _locked_call(self, caller: str, func: str) -> tuple[str, str] | None:
         """The lock ``caller`` holds at every call of ``func`` (or of the method ``func``
         overrides, which dispatches to it), if it always holds one."""
         lock = self._locked_edges.get((caller, func))
@@ -693,7 +692,7 @@ class Project:
                     break
         return lock
 
-    def callers_lock(self, func: str) -> tuple[str, str] | None:
+    def callers_lock(self, func: str, *, instance: bool) -> tuple[str, str] | None:
         """Is ``func`` run, in the whole project, only while some caller holds a lock: every
         call of it is made under a lock, or from functions that are themselves called only so
         (up to three levels)? Then the callers' lock lets one thread at a time in, as the
@@ -702,10 +701,14 @@ class Project:
         ``FlagpoolClient.get_value`` inside ``with self._lock:`` (forty-first held-out corpus).
         Not when it is a thread's target, handed on as a value, a property, called at import
         time, or named by a call gilcheck could not resolve (a caller the graph lacks); nor
-        when nothing calls it (a public entry point). Returns a caller and the lock it holds."""
+        when nothing calls it (a public entry point). Every caller must hold the same lock
+        (two callers under two locks can run it at once), and an instance's own lock counts
+        only for the state of an instance (``instance``): two instances' threads, each under
+        its own lock, still meet on a global. Returns a caller and the lock it holds."""
         targets = {target for target, _ in self.starts}
         todo, seen = [(func, 0)], {func}
         example: tuple[str, str] | None = None
+        keys: set[str] = set()
         while todo:
             current, depth = todo.pop()
             callers = self._dispatched_callers(current)
@@ -722,10 +725,13 @@ class Project:
             for caller in sorted(callers):
                 lock = self._locked_call(caller, current)
                 if lock is not None:
-                    example = example or (caller, lock)
+                    example = example or (caller, lock[0])
+                    keys.add(lock[1])
                 elif caller not in seen:
                     seen.add(caller)
                     todo.append((caller, depth + 1))
+        if len(keys) != 1 or (not instance and next(iter(keys)).startswith("instance:")):
+            return None
         return example
 
     def closure_escapes(self, func: str, writers: Iterable[str] = ()) -> bool:
@@ -891,7 +897,8 @@ class Project:
             f.confidence > Confidence.LOW
             and f.code in _SERIALIZED_BY_CALLERS
             and candidate.kind not in ("fixed", "iter", "waiter", "inconsistent")
-            and (held := self.callers_lock(candidate.func)) is not None
+            and (held := self.callers_lock(candidate.func, instance=candidate.kind == "instance"))
+            is not None
         ):
             caller, lock = held
             shown = f"{CALLERS_LOCK}: `{caller}` holds `{lock}` when it calls it"

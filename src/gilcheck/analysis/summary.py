@@ -154,9 +154,11 @@ class ModuleSummary:
     unresolved_methods: tuple[str, ...] = ()
     #: generator functions (module-qualified): handed to a thread, they run nothing there
     generators: tuple[str, ...] = ()
-    #: (caller, callee ref, lock) for a callee that the caller calls only while it holds a
-    #: definite lock (every call of that ref in the caller; ``lock`` as written there)
-    locked_calls: tuple[tuple[str, str, str], ...] = ()
+    #: (caller, callee ref, lock, key) for a callee that the caller calls only while it holds
+    #: one definite lock that serializes it (every call of that ref in the caller): ``lock`` as
+    #: written there, ``key`` the same lock's name in every module (``instance:Class.attr``
+    #: for an instance's own lock, ``global:module.name`` for a module's or a class's)
+    locked_calls: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
