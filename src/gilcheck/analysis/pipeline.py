@@ -881,16 +881,16 @@ def _serializing_lock(
     for lock in reversed(judge.held(locks, scope, DEFINITE)):
         call = lock.startswith("call:")
         name = lock[5:] if call else lock
-        shown = f"{name}(...)" if call else name
-        head, _, rest = name.partition(".")
-        if scope.cls is not None and rest and head in ("cls", scope.cls_name):
-            return shown, f"global:{judge.class_qualname(scope.cls)}.{rest}"
-        if scope.cls is not None and head and head == scope.self_name:
-            if own and rest:
-                return shown, f"instance:{judge.class_qualname(scope.cls)}.{rest}"
-            continue
-        if head in judge.m.module_values:
-            return shown, f"global:{judge.mod_prefix}{name}"
+        ref = judge.resolve_ref(name, scope)  # the same identity the rules give state
+        if ref.kind == "instance" and own:
+            kind, covered = "instance", 2  # ``self._lock``: the key names ``Class._lock``
+        elif ref.kind in ("class", "global"):
+            kind, covered = "global", 2 if ref.kind == "class" else 1
+        else:
+            continue  # another object's lock, a local, a parameter...
+        rest = name.split(".")[covered:]
+        key = ".".join((f"{kind}:{ref.key}", *rest))  # ``self._locks.read`` is not ``.write``
+        return (f"{name}(...)" if call else name), key
     return None
 
 

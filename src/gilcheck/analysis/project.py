@@ -663,6 +663,12 @@ class Project:
                 callers.setdefault(callee, set()).add(IMPORT)
         return callers
 
+    def _called_unseen(self, func: str) -> bool:
+        """May ``func`` have callers the call graph does not show: it is handed on as a value
+        (its receiver calls it), or a call on a receiver gilcheck could not resolve names a
+        method of its name?"""
+        return func in self.escaped or func.rpartition(".")[2] in self.unresolved_methods
+
     @functools.cached_property
     def _locked_edges(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(caller, callee) -> the one lock (as written, its key) the caller holds at every
@@ -716,9 +722,8 @@ class Project:
                 not callers
                 or IMPORT in callers
                 or current in targets
-                or current in self.escaped
                 or current in self.properties
-                or current.rpartition(".")[2] in self.unresolved_methods
+                or self._called_unseen(current)
                 or depth > 2
             ):
                 return None
@@ -804,13 +809,7 @@ class Project:
         while todo:
             current, depth = todo.pop()
             callers = self._dispatched_callers(current)
-            if (
-                not callers
-                or current in targets
-                or current in self.escaped
-                or current.rpartition(".")[2] in self.unresolved_methods
-                or depth > 2
-            ):
+            if not callers or current in targets or self._called_unseen(current) or depth > 2:
                 return False
             for caller in callers:
                 owner = self.class_of(caller) if caller != IMPORT else None
@@ -875,12 +874,7 @@ class Project:
             return False
         for writer in (candidate.func, *candidate.writers):
             func = writer.partition(BEFORE_START)[0]
-            if (
-                func in self.deep_reach
-                or func in self.escaped
-                or func in self.properties
-                or func.rpartition(".")[2] in self.unresolved_methods
-            ):
+            if func in self.deep_reach or func in self.properties or self._called_unseen(func):
                 return False
         return True
 
