@@ -300,13 +300,14 @@ class Judge:
         single thread, not a pool. "instance" for a pool kept on the instance (one per
         object), "shared" for a module-level one or a local one not built in a loop; ""
         otherwise (python-swiftclient's ``error_print_pool``, on the seventeenth held-out
-        corpus)."""
+        corpus). A ``None`` the attribute holds before the pool is built or after it is shut
+        down is not a second pool (pyoctopus's ``self._boss = None`` in ``__init__``)."""
         if entry.awaited_under and not entry.process:
             return self._serial_lock(entry)
         receiver = entry.receiver
         if not receiver or entry.process:
             return ""
-        values = self.values_of(receiver, entry.scope)
+        values = [v for v in self.values_of(receiver, entry.scope) if v != CONST]
         if not values or not all(v.endswith("|" + ONE_WORKER) for v in values):
             return ""
         head, dot, _ = receiver.partition(".")
