@@ -225,6 +225,24 @@ def test_crossmod_findings_are_high_and_name_the_entry_point() -> None:
         )
 
 
+def test_callers_lock_names_the_caller_and_its_lock() -> None:
+    """The tracker's updates are ``low`` because the client's lock serializes them, not because
+    no thread is seen: the call ``self._tracker.track()`` resolves although ``_tracker`` is also
+    ``None`` at times, and the message names the caller and the lock."""
+    root = PROJECTS / "callers_lock"
+    report = run_engine(root, min_confidence=Confidence.LOW)
+    tracked = {
+        f.line: f
+        for f in report.findings
+        if f.path.endswith("analytics.py") and f.code in ("GIL002", "GIL004") and f.line < 30
+    }
+    assert sorted(tracked) == [23, 27], sorted(tracked)
+    for f in tracked.values():
+        assert f.confidence is Confidence.LOW, f.message
+        assert "reachable from pool.map(CLIENT.get_value)" in f.message, f.message
+        assert "`flags.client.Client.get_value` holds `self._lock`" in f.message, f.message
+
+
 # -- the machinery itself --------------------------------------------------------------------
 
 
