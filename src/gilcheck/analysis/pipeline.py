@@ -398,6 +398,7 @@ def _candidate(
         updaters=_writer_refs(raw.updaters, judge, refs),
         before_start=_writer_ref(raw.before_start, judge) if raw.before_start else "",
         capped_by=raw.capped_by,
+        medium_at_most=raw.medium_at_most,
         needs_thread=raw.needs_thread,
         actors=_writer_refs(raw.actors, judge, refs),
         task_key=raw.task_key,

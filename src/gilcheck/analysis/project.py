@@ -903,6 +903,9 @@ class Project:
         if why and f.confidence > Confidence.LOW:
             # Say why: a capped finding may still name the thread that reaches it.
             return lowered(f, why)
+        if candidate.medium_at_most and f.confidence > Confidence.MEDIUM:
+            message = f"{f.message} (medium: {candidate.medium_at_most})"
+            return replace(f, confidence=Confidence.MEDIUM, message=message)
         return f
 
     def _in_fallback(self, func: str) -> bool:

@@ -54,6 +54,9 @@ class Candidate:
     #: why the finding stays ``low`` whatever the project pass learns (a documented contract,
     #: a benign outcome of the race...); shown in the message when it caps the finding
     capped_by: str = ""
+    #: why the finding is at most ``medium`` (a check-then-insert: the race's loser inserts
+    #: again); shown in the message when it takes a ``high`` finding down
+    medium_at_most: str = ""
     #: low unless the code is reachable from a thread entry point
     needs_thread: bool = False
     #: GIL002 whose act stores: the functions that store to the state under a check of it
