@@ -227,8 +227,8 @@ def test_crossmod_findings_are_high_and_name_the_entry_point() -> None:
 
 def test_callers_lock_names_the_caller_and_its_lock() -> None:
     """The tracker's updates are ``low`` because the client's lock serializes them, not because
-    no thread is seen: the call ``self._tracker.track()`` resolves although ``_tracker`` is also
-    ``None`` at times, and the message names the caller and the lock."""
+    no thread is seen: the message names the thread that reaches them, the caller and its
+    lock."""
     root = PROJECTS / "callers_lock"
     report = run_engine(root, min_confidence=Confidence.LOW)
     tracked = {

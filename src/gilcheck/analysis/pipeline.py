@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
-from gilcheck.analysis.model import CONST, OTHER, ClassInfo, Entry, ModuleModel, Scope
+from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import DEFINITE, Judge, Raw, code_of, is_property
 from gilcheck.analysis.summary import (
@@ -728,11 +728,8 @@ def _attribute_class(info: ClassInfo, attr: str, judge: Judge) -> str | None:
 
 def _one_class(values: Iterable[str]) -> str | None:
     """The class name when every value summary names the same one (``Client``,
-    ``crawler.jobs.JobQueue``); not a container, a call result or ``CONSTANT``. A constant
-    beside it is the ``None`` the attribute holds until the object is built or after it is
-    dropped (``self._hit_tracker = None`` in ``__init__``): a call on it fails, so a call that
-    runs calls the class's method (flagpool-sdk's ``HitTracker``, forty-first held-out corpus)."""
-    classes = set(values) - {CONST}
+    ``crawler.jobs.JobQueue``); not a constant, a container, a call result or ``CONSTANT``."""
+    classes = set(values)
     if len(classes) != 1:
         return None
     (value,) = classes
