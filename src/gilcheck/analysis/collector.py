@@ -453,15 +453,18 @@ def _held_by_every_branch(stmt: cst.If) -> list[tuple[str, str]]:
 
 
 def _held_after(stmts: Sequence[cst.CSTNode]) -> list[tuple[str, str]]:
-    """The acquires of a block whose lock it has not released by its end."""
-    held: list[tuple[str, str]] = []
+    """The acquires of a block whose lock it has not released by its end, tracked by lock
+    key as ``Collector._block_statements`` tracks them (a release in a ``finally`` counts)."""
+    held: dict[str, tuple[str, str]] = {}  # lock key -> the acquire call that took it
     for stmt in stmts:
         for recv, meth in _statement_calls(stmt):
-            if meth in ACQUIRE_RELEASE:
-                held.append((recv, meth))
-            elif meth in _RELEASE_ACQUIRE and (recv, _RELEASE_ACQUIRE[meth]) in held:
-                held.remove((recv, _RELEASE_ACQUIRE[meth]))
-    return held
+            if (key := _acquired_key(recv, meth)) is not None:
+                held[key] = (recv, meth)
+            elif (key := _released_key(recv, meth)) is not None:
+                held.pop(key, None)
+        for key in _released_in_finally(stmt):
+            held.pop(key, None)
+    return list(held.values())
 
 
 def _block_statements(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:

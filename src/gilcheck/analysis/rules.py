@@ -2175,8 +2175,17 @@ class Judge:
         elif frame.early_exit:
             suggestion += " The check returns early: the lock must cover it and the later act."
         message = f"check-then-act on `{target}`: the test and the {act} are not atomic; {why}"
-        raw = self._raw("GIL002", frame.node, message, suggestion, replacement, target, scope, ref)
-        raw.medium_at_most = medium_at_most
+        raw = self._raw(
+            "GIL002",
+            frame.node,
+            message,
+            suggestion,
+            replacement,
+            target,
+            scope,
+            ref,
+            medium_at_most=medium_at_most,
+        )
         if (w.op == "read" or w.op == "del" or w.method in known.REMOVING_METHODS) and raw.writers:
             # What breaks the check is another removal, not another insertion: when one
             # thread does all the removing (pychromecast's worker closes its own channels,
