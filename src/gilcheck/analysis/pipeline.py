@@ -15,7 +15,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
-from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
+from gilcheck.analysis.model import CONST, ONE_WORKER, OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
 from gilcheck.analysis.rules import DEFINITE, Judge, Raw, code_of, is_property
 from gilcheck.analysis.summary import (
@@ -435,11 +435,17 @@ def _summary(
             functions[judge.qualname(scope.parent)].append(judge.qualname(scope))
     lock_owners: set[str] = set()
     threaded: set[str] = set()
+    pool_attrs: dict[str, str] = {}
     for info in model.classes.values():
         for values in (*info.attrs.values(), *info.inst_attrs.values()):
             if any(judge._is_lock_value(judge._strip(v)) for v in values):
                 lock_owners.add(judge.class_qualname(info))
                 break
+        for attr, values in (*info.attrs.items(), *info.inst_attrs.items()):
+            pools = [v for v in values if judge._strip(v) in known.EXECUTOR_FACTORIES]
+            if pools:
+                one = all(v.endswith("|" + ONE_WORKER) for v in values if v != CONST)
+                pool_attrs[f"{judge.class_qualname(info)}.{attr}"] = "one" if one else "many"
     entries: list[EntrySummary] = []
     looped = judge.looped_starts
     for index, entry in enumerate(model.entries):
@@ -489,6 +495,7 @@ def _summary(
                 stays=entry.stays and not (in_loop or index in looped),
                 guard=entry.guard,
                 guarded=tuple(i for i, _ in entry.arg_guards),
+                inherited_pool=_inherited_pool(entry, judge),
             )
         )
     return ModuleSummary(
@@ -499,6 +506,7 @@ def _summary(
         params={judge.qualname(s): tuple(s.params) for s in model.scopes if s.params},
         classes={judge.class_qualname(c): tuple(c.bases) for c in model.classes.values()},
         lock_owners=frozenset(lock_owners),
+        pool_attrs=pool_attrs,
         threaded=frozenset(threaded),
         properties=frozenset(
             judge.qualname(s)
@@ -649,6 +657,22 @@ def _param_attrs(entry: Entry, index: int, judge: Judge) -> set[str] | None:
         for w in judge.m.writes
         if w.scope is target and (w.target == param or w.target.startswith(param + "."))
     }
+
+
+def _inherited_pool(entry: Entry, judge: Judge) -> str:
+    """``pkg.mod.Player:_executor`` for a task handed to ``self._executor`` in a method of
+    ``Player`` when no class of this module binds ``_executor``: a base class in another
+    module may build it (mne-lsl's ``BasePlayer`` makes a one-worker pool that
+    ``PlayerLSL._stream`` resubmits itself to). "" otherwise."""
+    scope = entry.scope
+    if entry.serial or entry.process or entry.kind not in _POOL_KINDS or scope is None:
+        return ""
+    head, dot, attr = entry.receiver.partition(".")
+    if not dot or "." in attr or scope.cls is None or head != scope.self_name:
+        return ""
+    if judge.values_of(entry.receiver, scope):
+        return ""
+    return f"{judge.class_qualname(scope.cls)}:{attr}"
 
 
 def _pool_slot(entry: Entry, judge: Judge) -> str:

@@ -139,6 +139,8 @@ class Project:
         self.params: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, dict[str, str]] = {}
         self.lock_owners: set[str] = set()
+        #: ``pkg.mod.Class.attr`` -> "one" / "many" (``ModuleSummary.pool_attrs``)
+        self.pool_attrs: dict[str, str] = {}
         self.threaded: set[str] = set()
         #: ``Thread`` subclasses (not ``Process`` ones), found by ``_link``
         self.thread_classes: set[str] = set()
@@ -170,6 +172,7 @@ class Project:
             self.params.update(s.params)
             self.imports[s.module] = s.imports
             self.lock_owners |= s.lock_owners
+            self.pool_attrs.update(s.pool_attrs)
             self.threaded |= s.threaded
             if not _started_in_tests(s.module):  # a test's threads are not evidence
                 self.entries.extend(s.entries)
@@ -285,6 +288,8 @@ class Project:
             target = self.resolve(entry.target)
             if target is None or target in self.generators:
                 continue
+            if entry.inherited_pool:
+                entry = self._inherited_pool(entry)
             if (
                 entry.multi
                 and not entry.looped
@@ -349,6 +354,21 @@ class Project:
             for func in self._reachable(target):
                 self.reach.setdefault(func, entry)
                 self.contexts.setdefault(func, set()).add(context)
+
+    def _inherited_pool(self, entry: EntrySummary) -> EntrySummary:
+        """A task handed to ``self._pool`` that the starting class's own module never binds
+        (``EntrySummary.inherited_pool``): when the nearest ancestor in the project that binds
+        ``_pool`` builds only one-worker pools, the task runs on that pool's one thread, like
+        the tasks the ancestor's own methods hand it (the same ``slot``)."""
+        cls, _, attr = entry.inherited_pool.partition(":")
+        for ancestor in self.ancestors(self.resolve_class(cls) or cls)[1:]:
+            kind = self.pool_attrs.get(f"{ancestor}.{attr}")
+            if kind == "one":
+                slot = f"{ancestor}:self.{attr}"
+                return replace(entry, multi=False, serial="instance", slot=slot)
+            if kind is not None:
+                break
+        return entry
 
     @functools.cached_property
     def thread_users(self) -> frozenset[str]:

@@ -121,6 +121,10 @@ class EntrySummary:
     #: positional arguments (indices) admitted by a busy flag of their own: one task at a
     #: time works on each such object (see ``model.Entry.arg_guards``)
     guarded: tuple[int, ...] = ()
+    #: ``self._pool.submit(f)`` where no class of this module binds ``_pool``: the class
+    #: and the attribute (``pkg.mod.Player:_pool``), looked up in the project's classes (a
+    #: base class in another module may build it as a one-worker pool)
+    inherited_pool: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class ModuleSummary:
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: classes that own a lock attribute
     lock_owners: frozenset[str] = frozenset()
+    #: ``pkg.mod.Class.attr`` -> "one" for a class attribute that the class binds only to
+    #: one-worker pools (and ``None``), "many" for one it binds to any other pool
+    pool_attrs: dict[str, str] = field(default_factory=dict)
     #: classes whose instances are used from threads (bound method or self handed to a thread)
     threaded: frozenset[str] = frozenset()
     #: (class, callee ref) for a call in a method of the class that passes the instance
