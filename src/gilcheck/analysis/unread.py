@@ -37,6 +37,9 @@ WRITE_ONLY = (
 CODES = frozenset({"GIL001", "GIL004", "GIL006"})
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+#: What follows a container in the symbol of an update of one of its items: ``[...]``, or
+#: ``[...][...]`` for an item of an item
+_ITEMS = re.compile(r"(?:\[\.\.\.\])+")
 _OPERATOR = r"(?:[-+*/%|&^@]|//|\*\*|<<|>>)?"
 _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove|insert|pop|popleft"
 #: Reads of an object's attributes that name none of them: an attribute may be read this way.
@@ -47,6 +50,14 @@ _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove
 _DYNAMIC = re.compile(
     r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bdir\("
     r"|\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,(?!\s*[\"'])"
+    r"(?!\s*f?[\"'][A-Za-z_]\w*(?:\{|[\"']\s*\+))"
+)
+#: A computed ``getattr`` on ``self`` whose name starts with a literal (``getattr(self,
+#: f"_execute_{kind}")``, ``getattr(self, "do_" + cmd)``: a dispatch by prefix) reads only
+#: attributes with that prefix (group 1: the prefix).
+_DYNAMIC_PREFIX = re.compile(
+    r"\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,"
+    r"\s*f?[\"']([A-Za-z_]\w*)(?:\{|[\"']\s*\+)"
 )
 #: The same for a module's globals.
 _DYNAMIC_GLOBALS = re.compile(r"\bglobals\(\)|\bvars\(\)")
@@ -112,18 +123,28 @@ def reads(text: str, name: str, own: bool = True) -> bool:
             return True
 
 
+def _container(symbol: str) -> str:
+    """The state an update of one of its items names: ``self._skipped[...]`` ->
+    ``self._skipped``. Only for an item itself: an attribute of an item
+    (``self.conns[...].sent``) is an object other code may hold and read."""
+    head, bracket, rest = symbol.partition("[")
+    return head if bracket and _ITEMS.fullmatch(bracket + rest) else symbol
+
+
 def state_name(f: Finding) -> str | None:
-    """The identifier of the state a finding updates (``self.stats`` -> ``stats``)."""
-    last = f.symbol.rpartition(".")[2]
+    """The identifier of the state a finding updates (``self.stats`` -> ``stats``; an item's
+    container: ``self._skipped[...]`` -> ``_skipped``)."""
+    last = _container(f.symbol).rpartition(".")[2]
     return last if _IDENTIFIER.fullmatch(last) else None
 
 
 def _judged(f: Finding) -> str | None:
     """The state name of a visible lost-update finding this test judges: a global, ``self.n``
-    or ``Class.n``. Not another object's attribute (``self.report.num_removed``): a report or
-    stats object is read whole, by a serializer in a module the text test cannot connect it
-    to (datahub's reports)."""
-    if f.code not in CODES or f.confidence == Confidence.LOW or f.symbol.count(".") > 1:
+    or ``Class.n``, or an item of one of them (``self._skipped[kind] += 1``: poetry's skip
+    counts, which nothing reads). Not another object's attribute (``self.report.num_removed``):
+    a report or stats object is read whole, by a serializer in a module the text test cannot
+    connect it to (datahub's reports)."""
+    if f.code not in CODES or f.confidence == Confidence.LOW or _container(f.symbol).count(".") > 1:
         return None
     return state_name(f)
 
@@ -166,7 +187,7 @@ def lower_unread(
         name = _judged(f)
         if name is not None:
             asked.setdefault(name, set()).add(f.path)
-            if "." in f.symbol:
+            if "." in _container(f.symbol):
                 attributes.add(name)
             owner = _owner(f) if lineage is not None and _private(name) else None
             known = kin.setdefault(name, set())
@@ -192,6 +213,10 @@ def lower_unread(
             unread.difference_update(hits)
         elif hits and _DYNAMIC.search(text):
             unread.difference_update(name for name in hits if name in attributes)
+        elif hits and (prefixes := _DYNAMIC_PREFIX.findall(text)):
+            unread.difference_update(
+                name for name in hits if name in attributes and name.startswith(tuple(prefixes))
+            )
         for name in [n for n in unread if n in text]:
             names = kin.get(name)
             own = path in asked[name] or names is None or any(_defines(c, text) for c in names)
