@@ -608,15 +608,20 @@ class Judge:
             if callee is None and self._lock_helper_by_name(expr[5:]):
                 return DEFINITE  # ``with self.report.atomic():``
             return NOT_A_LOCK
-        if expr.endswith(ITEM):
+        named = _named_item(expr)
+        if expr.endswith(ITEM) or named:
             # ``with self.locks[key]:``: a lock when the container is built to hold locks
             # (``defaultdict(threading.Lock)``); anything else taken from a container is not
-            # evidence of a lock
-            items = self.values_of(expr[: -len(ITEM)], scope)
+            # evidence of a lock, unless a constant key names one: ``with progress["lock"]:``
+            # (yuvi's chunk downloader shares one lock among its pool's tasks in a dict of
+            # progress data) is a lock as a bare name of unknown value is (``with lock:``)
+            items = self.values_of(named or expr[: -len(ITEM)], scope)
             factories = (
                 v.partition("|")[2] for v in items if v.startswith("collections.defaultdict|")
             )
-            return DEFINITE if any(map(self._is_lock_value, factories)) else NOT_A_LOCK
+            if any(map(self._is_lock_value, factories)):
+                return DEFINITE
+            return POSSIBLE if named else NOT_A_LOCK
         values = self.values_of(expr, scope)
         if values and all(v.endswith("|" + COUNTING) for v in values):
             return NOT_A_LOCK  # ``Semaphore(n)`` lets n threads in: it excludes nothing
@@ -3325,6 +3330,15 @@ def _takes_under_lock(frame: CheckFrame, w: Write) -> bool:
         if act is not None and any(_takes(stmt, w.target) for stmt in stmts[:act]):
             return True
     return False
+
+
+def _named_item(expr: str) -> str:
+    """The container of a ``with`` item taken from it by a constant key that names a lock
+    (``progress['lock']`` -> ``progress``; see ``collector._lock_expr``), else ""."""
+    head, bracket, rest = expr.partition("['")
+    if not bracket or not rest.endswith("']") or not rest[:-2].isidentifier():
+        return ""
+    return head
 
 
 @functools.cache
