@@ -2165,6 +2165,20 @@ class Judge:
                 # not a lock, pool or resource (two of them split), nor a container the
                 # code goes on to fill (the loser's items go with it)
                 medium_at_most = _DUPLICATE_INSERT
+        elif _clears(w):
+            # ``if self._pool is not None: self._pool.close(); self._pool = None``: a
+            # tear-down, not an initialization (streamdeck-ui's dimmer timer, waymore's
+            # ``linkMimes``: real races, whose message told the wrong one)
+            act = f"clearing of `{target}`"
+            why = (
+                "another thread can change it in between: two threads can both see it set "
+                "and both tear it down, or one clears it while the other still uses it"
+            )
+            suggestion = (
+                f"Hold a lock around check and act{where}, or take the value and clear it in "
+                f"one step under the lock (`old, {target} = {target}, None`) and tear `old` "
+                "down after."
+            )
         else:
             act = f"assignment to `{target}`"
             why = "two threads can both see it unset and both initialize it"
@@ -3339,6 +3353,12 @@ def _named_item(expr: str) -> str:
     if not bracket or not rest.endswith("']") or not rest[:-2].isidentifier():
         return ""
     return head
+
+
+def _clears(w: Write) -> bool:
+    """Does the act store ``None`` or ``False`` (a tear-down: ``self._timer = None``)?"""
+    value = _assigned_value(w.node) if w.op == "assign" else None
+    return isinstance(value, cst.Name) and value.value in ("None", "False")
 
 
 @functools.cache
