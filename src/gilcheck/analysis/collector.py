@@ -299,10 +299,11 @@ def _lock_expr(node: cst.BaseExpression) -> str | None:
         container = dotted_name(node.value)
         if container is None:
             return None
-        key = _constant_key(node)
-        if key is not None and key.lower().rpartition("_")[2] in ("lock", "rlock", "mutex"):
+        key = subscript_key(node)  # ``'lock'``, as ``literal_key`` writes a string
+        name = key[1:-1] if key is not None and key.startswith("'") else ""
+        if name.isidentifier() and name.lower().rpartition("_")[2] in ("lock", "rlock", "mutex"):
             # ``with progress["lock"]:``: the item of a constant key that names a lock
-            return f"{container}['{key}']"
+            return f"{container}[{key}]"
         # ``with self.locks[key]:``: one lock of a container of locks (judged by its values)
         return f"{container}{ITEM}"
     if isinstance(node, cst.Call):
@@ -313,17 +314,6 @@ def _lock_expr(node: cst.BaseExpression) -> str | None:
             return func + "()"
         return "call:" + func
     return None
-
-
-def _constant_key(node: cst.Subscript) -> str | None:
-    """The key of ``d["lock"]`` when it is one constant string made of word characters."""
-    if len(node.slice) != 1:
-        return None
-    index = node.slice[0].slice
-    if not isinstance(index, cst.Index) or not isinstance(index.value, cst.SimpleString):
-        return None
-    key = index.value.evaluated_value
-    return key if isinstance(key, str) and key.isidentifier() else None
 
 
 def _method_call(node: cst.BaseSmallStatement) -> tuple[str, str] | None:

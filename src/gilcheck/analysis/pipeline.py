@@ -15,9 +15,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from gilcheck.analysis import known
 from gilcheck.analysis.collector import Collector, class_like, dotted_name, new_object, walk_nodes
-from gilcheck.analysis.model import CONST, ONE_WORKER, OTHER, ClassInfo, Entry, ModuleModel, Scope
+from gilcheck.analysis.model import OTHER, ClassInfo, Entry, ModuleModel, Scope
 from gilcheck.analysis.positions import fast_positions, split_lines
-from gilcheck.analysis.rules import DEFINITE, Judge, Raw, code_of, is_property
+from gilcheck.analysis.rules import DEFINITE, Judge, Raw, code_of, is_property, one_worker
 from gilcheck.analysis.summary import (
     BEFORE_INDEX,
     BEFORE_START,
@@ -444,8 +444,8 @@ def _summary(
         for attr, values in (*info.attrs.items(), *info.inst_attrs.items()):
             pools = [v for v in values if judge._strip(v) in known.EXECUTOR_FACTORIES]
             if pools:
-                one = all(v.endswith("|" + ONE_WORKER) for v in values if v != CONST)
-                pool_attrs[f"{judge.class_qualname(info)}.{attr}"] = "one" if one else "many"
+                kind = "one" if one_worker(values) else "many"
+                pool_attrs[f"{judge.class_qualname(info)}.{attr}"] = kind
     entries: list[EntrySummary] = []
     looped = judge.looped_starts
     for index, entry in enumerate(model.entries):

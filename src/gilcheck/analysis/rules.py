@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -318,8 +318,7 @@ class Judge:
         receiver = entry.receiver
         if not receiver or entry.process:
             return ""
-        values = [v for v in self.values_of(receiver, entry.scope) if v != CONST]
-        if not values or not all(v.endswith("|" + ONE_WORKER) for v in values):
+        if not one_worker(self.values_of(receiver, entry.scope)):
             return ""
         head, dot, _ = receiver.partition(".")
         scope = entry.scope
@@ -3344,6 +3343,14 @@ def _takes_under_lock(frame: CheckFrame, w: Write) -> bool:
         if act is not None and any(_takes(stmt, w.target) for stmt in stmts[:act]):
             return True
     return False
+
+
+def one_worker(values: Iterable[str]) -> bool:
+    """Do ``values`` (an attribute's or a name's) hold only one-worker pools
+    (``ThreadPoolExecutor(max_workers=1)``), beside a ``None`` before the pool is built or
+    after it is shut down?"""
+    pools = [v for v in values if v != CONST]
+    return bool(pools) and all(v.endswith("|" + ONE_WORKER) for v in pools)
 
 
 def _named_item(expr: str) -> str:
