@@ -11,7 +11,14 @@ to the object's attributes in its own module (``vars(self)``, ``__dict__``, ``as
 text, not on the tree, and leans towards "read": a name in a string, a comment-free ``def``
 line, a multi-line expression all count as reads. Only whole lines that store to the name,
 update it, declare it (``global``) or call a mutating method on it as a statement do not.
-Only globals, ``self.n`` and ``Class.n`` are judged, never another object's attribute.
+Globals, ``self.n`` and ``Class.n`` are judged as above. Another object's attribute
+(``self.report.num_failures += 1``) is judged only when a class of the project declares it
+(``num_failures: int = 0`` in a class body, or ``self.num_failures = ...``): such an object is
+often read whole, by a serializer that prints a report, which names none of its fields, so the
+dynamic reads above do not keep it; with no line reading the field by name, a lost update can
+only skew a count in such a report (datahub's ``SourceReport`` counters, which pool workers
+bump). A field no class of the project declares may be a library object's (``bar.n`` of a
+progress bar, which the library reads): it is never judged.
 
 A run that checks one file named alone (a pre-commit hook given one changed file, an editor)
 cannot see the readers in other files, so it leaves these findings as they are; a run over
@@ -59,6 +66,12 @@ _DYNAMIC_PREFIX = re.compile(
     r"\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,"
     r"\s*f?[\"']([A-Za-z_]\w*)(?:\{|[\"']\s*\+)"
 )
+#: The ``why_low`` reason for another object's attribute (``self.report.num_failures``).
+REPORT_ONLY = (
+    "nothing reads it by name (only its own updates and stores name it): at most a report "
+    "that prints its whole object shows it, so a lost update only skews a count"
+)
+
 #: The same for a module's globals.
 _DYNAMIC_GLOBALS = re.compile(r"\bglobals\(\)|\bvars\(\)")
 
@@ -140,13 +153,26 @@ def state_name(f: Finding) -> str | None:
 
 def _judged(f: Finding) -> str | None:
     """The state name of a visible lost-update finding this test judges: a global, ``self.n``
-    or ``Class.n``, or an item of one of them (``self._skipped[kind] += 1``: poetry's skip
-    counts, which nothing reads). Not another object's attribute (``self.report.num_removed``):
-    a report or stats object is read whole, by a serializer in a module the text test cannot
-    connect it to (datahub's reports)."""
-    if f.code not in CODES or f.confidence == Confidence.LOW or _container(f.symbol).count(".") > 1:
+    or ``Class.n``, an item of one of them (``self._skipped[kind] += 1``: poetry's skip
+    counts, which nothing reads), or another object's attribute (``self.report.num_removed``,
+    see ``_foreign``)."""
+    if f.code not in CODES or f.confidence == Confidence.LOW:
         return None
     return state_name(f)
+
+
+def _foreign(f: Finding) -> bool:
+    """Does the finding update another object's attribute (``self.report.num_removed``,
+    ``stats.hits``: a dotted name whose head is not the only object before it)?"""
+    return _container(f.symbol).count(".") > 1
+
+
+@functools.cache
+def _declaration(name: str) -> re.Pattern[str]:
+    """A line of a class that declares the field ``name``: ``name: int = 0`` (indented, as in
+    a class body) or ``self.name = ...`` / ``self.name: int = ...``."""
+    word = re.escape(name)
+    return re.compile(rf"^[ \t]+(?:{word}[ \t]*:|self\.{word}[ \t]*(?::[^=\n]*)?=(?!=))", re.M)
 
 
 def _private(name: str) -> bool:
@@ -180,6 +206,10 @@ def lower_unread(
     RedisPubSubRpcService's own, in another module)."""
     asked: dict[str, set[str]] = {}  # name -> the files of findings about it
     attributes: set[str] = set()  # the names asked about as an attribute (``self.n``)
+    #: the names asked about only as another object's attribute (``self.report.n``)
+    foreign: set[str] = set()
+    #: the names asked about in any other way (a global, ``self.n``)
+    plain: set[str] = set()
     #: private attribute name -> the names of the classes that may read it through ``self``
     kin: dict[str, set[str] | None] = {}
     table: dict[str, set[str]] | None = None
@@ -187,9 +217,12 @@ def lower_unread(
         name = _judged(f)
         if name is not None:
             asked.setdefault(name, set()).add(f.path)
+            (foreign if _foreign(f) else plain).add(name)
             if "." in _container(f.symbol):
                 attributes.add(name)
-            owner = _owner(f) if lineage is not None and _private(name) else None
+            owner = (
+                _owner(f) if lineage is not None and _private(name) and not _foreign(f) else None
+            )
             known = kin.setdefault(name, set())
             if owner is None or lineage is None:
                 kin[name] = None
@@ -198,17 +231,23 @@ def lower_unread(
                 known.update(table.get(owner, set()) | {owner})
     if not asked:
         return findings
+    foreign -= plain  # a name also asked about as our own state is judged as that
     unread = set(asked)
+    undeclared = set(foreign)  # foreign fields no class of the project has declared yet
     seen: set[str] = set()
     for path in paths:
         if not unread:
             break
         seen.add(path)
-        hits = [name for name in unread if path in asked[name]]
         text = read(path)
         if text is None:
-            unread.difference_update(hits)  # its own file unreadable: assume it reads it
+            # its own file unreadable: assume it reads it (and any file may declare a field)
+            unread.difference_update(name for name in unread if path in asked[name])
             continue
+        for name in [n for n in undeclared & unread if n in text]:
+            if _declaration(name).search(text):
+                undeclared.discard(name)
+        hits = [name for name in unread if path in asked[name] and name not in foreign]
         if hits and _DYNAMIC_GLOBALS.search(text):
             unread.difference_update(hits)
         elif hits and _DYNAMIC.search(text):
@@ -223,6 +262,10 @@ def lower_unread(
             if reads(text, name, own):
                 unread.discard(name)
     unread -= {name for name in unread if not asked[name] <= seen}  # an owner never read
+    unread -= undeclared
     if not unread:
         return findings
-    return [lowered(f, WRITE_ONLY) if _judged(f) in unread else f for f in findings]
+    return [
+        lowered(f, REPORT_ONLY if _foreign(f) else WRITE_ONLY) if _judged(f) in unread else f
+        for f in findings
+    ]
