@@ -2068,6 +2068,11 @@ class Collector:
             keywords = tuple(a.keyword.value for a in args if a.keyword is not None)
         elif recv and meth == "run_in_executor":
             kind = "run_in_executor"
+            # ``loop.run_in_executor(self._pool, f)``: the pool, judged as ``submit``'s receiver
+            # (a one-worker pool runs its tasks one at a time); ``None`` is the loop's default
+            # pool, of many workers
+            pool = _argument(args, 0, ("executor",))
+            receiver = (dotted_name(pool) or "") if pool is not None else ""
             target = _argument(args, 1, ("func",))
             extra = [a.value for a in args[2:] if a.keyword is None]
         elif recv and meth in known.POOL_METHODS:
