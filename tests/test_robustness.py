@@ -579,3 +579,26 @@ def test_no_fix_that_takes_the_blocks_own_lock_around_it() -> None:
     other_lock = DOUBLE_CHECK_WITHOUT_RECHECK.replace("with _lock:", "with open('f'):")
     finding = only(check_source(other_lock).findings, "GIL002")
     assert finding.replacement is not None and finding.replacement.startswith("with _lock:")
+
+
+def test_write_only_test_keeps_findings_of_a_file_it_cannot_reread() -> None:
+    """The write-only test reads every file's text again; a file that has gone (or cannot
+    be read) between the analysis and that test keeps its findings as they are, however
+    many names it asks about (it once changed the set of names while iterating it)."""
+    from gilcheck.analysis.unread import lower_unread
+
+    def finding(path: str, symbol: str) -> Finding:
+        return Finding(
+            path, 3, 5, 3, 20, "GIL004", "shared-mutable", "m", Confidence.HIGH, "s",
+            symbol=symbol, scope="Worker.run",
+        )  # fmt: skip
+
+    findings = [
+        finding("gone.py", "self.sent"),
+        finding("gone.py", "self.report.num_failed"),
+        finding("gone.py", "self._drops"),
+        finding("kept.py", "self.writes"),
+    ]
+    texts = {"kept.py": "class W:\n    def run(self):\n        self.writes += 1\n"}
+    out = lower_unread(findings, ["gone.py", "kept.py"], texts.get)
+    assert [f.confidence for f in out] == [Confidence.HIGH] * 3 + [Confidence.LOW]

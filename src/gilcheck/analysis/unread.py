@@ -242,7 +242,7 @@ def lower_unread(
         text = read(path)
         if text is None:
             # its own file unreadable: assume it reads it (and any file may declare a field)
-            unread.difference_update(name for name in unread if path in asked[name])
+            unread.difference_update([name for name in unread if path in asked[name]])
             continue
         for name in [n for n in undeclared & unread if n in text]:
             if _declaration(name).search(text):
