@@ -442,8 +442,7 @@ def _summary(
                 lock_owners.add(judge.class_qualname(info))
                 break
         for attr, values in (*info.attrs.items(), *info.inst_attrs.items()):
-            pools = [v for v in values if judge._strip(v) in known.EXECUTOR_FACTORIES]
-            if pools:
+            if any(judge._strip(v) in known.EXECUTOR_FACTORIES for v in values):
                 kind = "one" if one_worker(values) else "many"
                 pool_attrs[f"{judge.class_qualname(info)}.{attr}"] = kind
     entries: list[EntrySummary] = []

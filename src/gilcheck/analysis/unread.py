@@ -49,6 +49,11 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _ITEMS = re.compile(r"(?:\[\.\.\.\])+")
 _OPERATOR = r"(?:[-+*/%|&^@]|//|\*\*|<<|>>)?"
 _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove|insert|pop|popleft"
+#: ``getattr(self, ...``: a ``getattr`` on the object's own ``self`` or class
+_SELF_GETATTR = r"\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,"
+#: A name that starts with a literal: ``f"_execute_{kind}"``, ``"do_" + cmd`` (group 1: the
+#: literal)
+_PREFIXED_NAME = r"\s*f?[\"']([A-Za-z_]\w*)(?:\{|[\"']\s*\+)"
 #: Reads of an object's attributes that name none of them: an attribute may be read this way.
 #: A ``getattr`` with a computed name counts only on the object's own ``self`` or class: on
 #: any other object (changewatcher's ``getattr(obj, name)`` over the fields of an SDK's
@@ -56,16 +61,12 @@ _MUTATORS = "update|clear|append|appendleft|extend|extendleft|add|discard|remove
 #: would name them in a string, which the text test already counts as a read.
 _DYNAMIC = re.compile(
     r"__dict__|\bvars\(|\basdict\(|\bastuple\(|\bdir\("
-    r"|\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,(?!\s*[\"'])"
-    r"(?!\s*f?[\"'][A-Za-z_]\w*(?:\{|[\"']\s*\+))"
+    rf"|{_SELF_GETATTR}(?!\s*[\"'])(?!{_PREFIXED_NAME})"
 )
 #: A computed ``getattr`` on ``self`` whose name starts with a literal (``getattr(self,
 #: f"_execute_{kind}")``, ``getattr(self, "do_" + cmd)``: a dispatch by prefix) reads only
 #: attributes with that prefix (group 1: the prefix).
-_DYNAMIC_PREFIX = re.compile(
-    r"\bgetattr\(\s*(?:self|cls|type\(self\)|self\.__class__)\s*,"
-    r"\s*f?[\"']([A-Za-z_]\w*)(?:\{|[\"']\s*\+)"
-)
+_DYNAMIC_PREFIX = re.compile(_SELF_GETATTR + _PREFIXED_NAME)
 #: The ``why_low`` reason for another object's attribute (``self.report.num_failures``).
 REPORT_ONLY = (
     "nothing reads it by name (only its own updates and stores name it): at most a report "
@@ -162,9 +163,10 @@ def _judged(f: Finding) -> str | None:
 
 
 def _foreign(f: Finding) -> bool:
-    """Does the finding update another object's attribute (``self.report.num_removed``,
-    ``stats.hits``: a dotted name whose head is not the only object before it)?"""
-    return _container(f.symbol).count(".") > 1
+    """Does the finding update another object's attribute: an attribute of an attribute
+    (``self.report.num_removed``) or of an item (``self.conns[...].sent``)?"""
+    state = _container(f.symbol)
+    return "]." in state or _ITEMS.sub("", state).count(".") > 1
 
 
 @functools.cache
