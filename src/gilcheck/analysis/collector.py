@@ -25,6 +25,7 @@ from gilcheck.analysis.model import (
     COUNTING,
     FIXED_KEYS,
     ITEM,
+    ITEM_PREFIX,
     KEY_SEP,
     LIST,
     ONE_WORKER,
@@ -238,6 +239,24 @@ def subscript_key(node: cst.Subscript) -> str | None:
     """``literal_key`` of ``d["end_time"]``'s key; None for a slice or a computed key."""
     index = subscript_index(node)
     return literal_key(index) if index is not None else None
+
+
+def key_choices(node: cst.BaseExpression | None) -> tuple[str, ...]:
+    """The items a key that is not one constant can name, when it narrows them: the constants
+    a conditional key picks between (``d["evicted" if e else "failed"]`` -> ``'evicted'``,
+    ``'failed'``), or the constant start of an f-string key (``d[f"miss_{why}"]`` -> the
+    pattern ``'miss_*``, any string item that starts so; see ``model.same_item``). Empty
+    when any part is otherwise computed."""
+    if isinstance(node, cst.IfExp):
+        body, orelse = key_choices(node.body), key_choices(node.orelse)
+        return (*body, *orelse) if body and orelse else ()
+    if isinstance(node, cst.FormattedString) and node.parts:
+        first = node.parts[0]
+        if isinstance(first, cst.FormattedStringText) and first.value and len(node.parts) > 1:
+            return (repr(first.value)[:-1] + ITEM_PREFIX,)
+        return ()
+    key = literal_key(node) if node is not None else None
+    return (key,) if key is not None else ()
 
 
 def _removed_key(call: cst.Call, meth: str) -> str:
@@ -789,11 +808,8 @@ class Collector:
         self._comp_fors: list[cst.CompFor] = []
         #: the blocks (indented suites) being walked, by identity, innermost last
         self._suites: list[int] = []
-        #: outside functions: the branches being walked, as (statement, branch index) pairs
-        #: (``if`` body 0, ``else`` 1; ``try`` body 0, handlers 1...)
-        self._branches: list[tuple[int, int]] = []
-        #: class qualname -> the branches each of its definitions sits in
-        self._class_branches: dict[str, list[tuple[tuple[int, int], ...]]] = {}
+        #: class qualname -> how many ``class`` statements of that name the walk has seen
+        self._class_defs: dict[str, int] = {}
         #: enclosing ``with ... as pool:`` blocks: (function id, ``as`` name, block number)
         self._with_names: list[tuple[int, str, int]] = []
         self._with_blocks = 0
@@ -837,6 +853,7 @@ class Collector:
 
     # -- traversal --------------------------------------------------------------------------
     def collect(self, module: cst.Module) -> ModuleModel:
+        self.m.doc = module.get_docstring(clean=False) or ""
         self.walk(module)
         for entry in self.m.entries:
             if entry.guard or entry.arg_guards:
@@ -1178,15 +1195,18 @@ class Collector:
                 bases.append(self.qualify(base))
         name = node.name.value
         qualname = self.prefix + name
-        branches = tuple(self._branches)
-        earlier = self._class_branches.setdefault(qualname, [])
-        if earlier and all(_alternatives(branches, other) for other in earlier):
+        earlier = self._class_defs.get(qualname, 0)
+        self._class_defs[qualname] = earlier + 1
+        if earlier:
             # ``if windows: class Poller: ...`` / ``else: class Poller: ...``: two classes,
             # only one of which exists at run time. Each keeps its own methods: a thread the
-            # Windows poller starts on its ``poll`` does not run the POSIX one's. A class
-            # defined again in straight-line code (or under a separate ``if``) stays merged.
-            qualname = f"{qualname}#{len(earlier) + 1}"
-        earlier.append(branches)
+            # Windows poller starts on its ``poll`` does not run the POSIX one's. The same
+            # holds for a class defined again under a separate ``if`` (pycos's POSIX
+            # ``_AsyncPoller``, under ``if not hasattr(module, '_AsyncNotifier'):``) or in
+            # straight-line code: each ``class`` statement makes a new class object, and a
+            # method of one runs only on instances of that one (or of its subclasses). A
+            # use of the name from outside sees every definition (the name's values).
+            qualname = f"{qualname}#{earlier + 1}"
         info = ClassInfo(name=name, qualname=qualname, bases=bases)
         info.doc = node.get_docstring(clean=False)
         self.m.classes[qualname] = info
@@ -1395,17 +1415,10 @@ class Collector:
             caught |= _exception_names(handler.type)
         fid = self.scope.fid if self.scope is not None else -1
         self._caught.append((fid, frozenset(caught)))
-        outside = self.scope is None
-        if outside:
-            self._branches.append((id(node), 0))
         self.walk(node.body)
         self._caught.pop()
-        for index, handler in enumerate(node.handlers, 1):
-            if outside:
-                self._branches[-1] = (id(node), index)
+        for handler in node.handlers:
             self.walk(handler)
-        if outside:
-            self._branches.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
         if node.finalbody is not None:
@@ -1541,6 +1554,7 @@ class Collector:
                 base,
                 subscript=True,
                 item=item,
+                item_choices=() if item else key_choices(subscript_index(outer)),
                 existing_key=_loop_key(sc.loops, base, index),
                 key_param=index.value
                 if isinstance(index, cst.Name) and index.value in sc.params
@@ -1579,6 +1593,7 @@ class Collector:
         method: str = "",
         keyed: bool = False,
         item: str = "",
+        item_choices: tuple[str, ...] = (),
         existing_key: bool = False,
         key_param: str = "",
     ) -> None:
@@ -1643,6 +1658,7 @@ class Collector:
                 caught=self._caught_in(sc),
                 seq=self._next_seq(),
                 item=item,
+                item_choices=item_choices,
                 existing_key=existing_key,
                 key_param=key_param,
             )
@@ -1677,12 +1693,9 @@ class Collector:
         self.walk(node.test)
         sc = self.scope
         if sc is None:
-            self._branches.append((id(node), 0))
             self.walk(node.body)
             if node.orelse is not None:
-                self._branches[-1] = (id(node), 1)
                 self.walk(node.orelse)
-            self._branches.pop()
             return
         checks = self._checks_of(node.test)
         unset = frozenset(_branch_facts(node.test, True, _unset_atom))
@@ -2370,17 +2383,6 @@ def wrapper_enters_self(deco: cst.FunctionDef) -> bool:
         calls and any(dotted_name(item.item) == first for item in node.items)
         for first, node, calls in _wrapper_withs(deco)
     )
-
-
-def _alternatives(first: tuple[tuple[int, int], ...], second: tuple[tuple[int, int], ...]) -> bool:
-    """Do two definitions sit in different branches of one ``if`` or ``try`` (so that at
-    most one of them runs)?"""
-    for a, b in zip(first, second, strict=False):
-        if a[0] != b[0]:
-            return False
-        if a[1] != b[1]:
-            return True
-    return False
 
 
 def walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

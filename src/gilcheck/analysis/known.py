@@ -267,6 +267,24 @@ LOCKING_DECORATORS: frozenset[str] = frozenset(
 )
 
 
+#: "Not thread-safe" and its variants: the code must not be used by two threads at once.
+_NOT_THREAD_SAFE = (
+    r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b"
+    r"|\bnot safe to call concurrently"
+    r"|\bmust\s+not\s+be\s+(?:called|used|run|executed)\s+concurrently"
+    r"|\bnot\s+(?:be\s+)?shared\s+(?:across|between)\s+threads"
+)
+
+
+@functools.cache
+def unsafe_module_doc() -> re.Pattern[str]:
+    """A module docstring's threading contract: only "not thread-safe" and its variants. A
+    module's docstring describes its design, where "the caller holds the lock" or "one
+    thread at a time" names a mechanism of some function, not a rule for the module's
+    classes (gilcheck's own fixtures are full of such sentences)."""
+    return re.compile(_NOT_THREAD_SAFE, re.IGNORECASE)
+
+
 #: A docstring that states the threading contract, so that callers must serialize: the
 #: function (or class) is not thread-safe, is for tests only, runs on one thread only, or
 #: runs with a lock its caller holds. Racing it is the caller's bug, not this code's.
@@ -274,10 +292,7 @@ LOCKING_DECORATORS: frozenset[str] = frozenset(
 def unsafe_doc() -> re.Pattern[str]:
     """Compiled on first use: a file without findings never needs it."""
     return re.compile(
-        r"\bnot\s+(?:\w+\s+){0,2}thread[- ]?safe|\bthread[- ]?unsafe\b|\btesting only\b"
-        r"|\bonly for test|\bnot safe to call concurrently"
-        r"|\bmust\s+not\s+be\s+(?:called|used|run|executed)\s+concurrently"
-        r"|\bnot\s+(?:be\s+)?shared\s+(?:across|between)\s+threads"
+        _NOT_THREAD_SAFE + r"|\btesting only\b|\bonly for test"
         # one thread only: "Only one thread should ever be in this function"
         r"|\bonly\s+(?:one|a\s+single)\s+thread\b|\bone\s+thread\s+at\s+a\s+time\b"
         r"|\b(?:called|used|run)\s+only\s+(?:from|on|in|by)\s+(?:the|one|a\s+single)\s+"

@@ -29,6 +29,26 @@ PARAM = "<param>"  # bound from a function parameter
 OTHER = "<expr>"  # anything else
 #: suffix of a lock expression taken from a container (``self.locks[...]``)
 ITEM = "[...]"
+#: end of an item pattern: the constant start of an f-string key (``"'miss_*"`` for
+#: ``d[f"miss_{why}"]``), which names every string item that starts so
+ITEM_PREFIX = "*"
+
+
+def same_item(a: str, b: str) -> bool:
+    """Can two item keys (``literal_key`` texts, ``ITEM_PREFIX`` patterns, or ``""`` for an
+    item gilcheck cannot name) name the same item of a container?"""
+    if not a or not b:
+        return True
+    a_pattern, b_pattern = a.endswith(ITEM_PREFIX), b.endswith(ITEM_PREFIX)
+    if not a_pattern and not b_pattern:
+        return a == b
+    # a constant without its closing quote, or a pattern without its mark: ``'miss_``
+    a_start, b_start = a[:-1], b[:-1]
+    if a_pattern and b_pattern:
+        return a_start.startswith(b_start) or b_start.startswith(a_start)
+    return (b_start if a_pattern else a_start).startswith(a_start if a_pattern else b_start)
+
+
 #: suffix of a counting semaphore's factory (``threading.Semaphore|counting``): not a lock
 COUNTING = "counting"
 #: marker of a thread pool built with one worker (``ThreadPoolExecutor(max_workers=1)``): its
@@ -85,7 +105,7 @@ class CheckFrame:
     known_unset: frozenset[str] = frozenset()
 
 
-#: The mark of a class defined again in another branch (``Poller#2``; see ``Scope.shown``).
+#: The mark of a class defined again in its module (``Poller#2``; see ``Scope.shown``).
 _ALTERNATIVE = re.compile(r"#\d+(?=\.|$)")
 
 
@@ -199,7 +219,7 @@ class Scope:
     @property
     def shown(self) -> str:
         """``qualname`` as the source spells it: without the ``#2`` that tells apart a class
-        defined again in another branch of an ``if``/``try`` (``Poller#2.poll``)."""
+        defined again in its module (``Poller#2.poll``)."""
         return _ALTERNATIVE.sub("", self.qualname)
 
 
@@ -233,6 +253,9 @@ class Write:
     seq: int = 0
     #: the constant key of a one-level item write (``stats["sent"] += 1`` -> ``'sent'``)
     item: str = ""
+    #: the constant keys a one-level item write picks between, when its key is a conditional
+    #: of constants (``counters["evicted" if e else "failed"] += 1``); ``item`` is then empty
+    item_choices: tuple[str, ...] = ()
     #: a one-level item store whose key comes from a loop over the same container (``for k in
     #: d: d[k] = v``): an item that is there already
     existing_key: bool = False
@@ -424,3 +447,5 @@ class ModuleModel:
     main_thread_names: set[str] = field(default_factory=set)
     #: names of functions registered with ``os.register_at_fork`` (run in the child, alone)
     fork_hooks: set[str] = field(default_factory=set)
+    #: the module's docstring ("" when it has none)
+    doc: str = ""

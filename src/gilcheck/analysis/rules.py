@@ -49,6 +49,7 @@ from gilcheck.analysis.model import (
     ModuleModel,
     Scope,
     Write,
+    same_item,
 )
 from gilcheck.analysis.summary import BEFORE_INDEX, CAPPED_FALLBACK, OWN_THREAD
 from gilcheck.findings import Confidence
@@ -875,7 +876,8 @@ class Judge:
         """State that some code in this module writes while holding a definite lock: its key
         -> the attribute paths written (``_data`` for ``self._data = ...``, ``""`` for a
         global), each with the constant item written (``"db"`` for ``self.count["db"] +=
-        1``; ``""`` for the whole value, or an item it cannot name)."""
+        1``, each constant a conditional key picks between; ``""`` for the whole value, or an
+        item it cannot name)."""
         keys: dict[str, set[tuple[str, str]]] = {}
         for w in self.m.writes:
             if w.op == "read" or not self.held(w.locks, w.scope, DEFINITE):
@@ -884,10 +886,11 @@ class Judge:
                 keys.setdefault(self.mod_prefix + w.target, set()).add(("", ""))
             else:
                 key = self.resolve_ref(w.target, w.scope).key
-                keys.setdefault(key, set()).add((w.target.partition(".")[2], w.item))
+                path = w.target.partition(".")[2]
+                keys.setdefault(key, set()).update((path, i) for i in w.item_choices or [w.item])
         return keys
 
-    def _guarded(self, ref: Ref | None, symbol: str, item: str = "") -> bool:
+    def _guarded(self, ref: Ref | None, symbol: str, items: tuple[str, ...] = ("",)) -> bool:
         """Is ``symbol`` written under a lock elsewhere: it, or what holds it one attribute
         up (``self._stats`` locked, ``self._stats[k] += 1`` here)? A lock around rebinding
         ``self._data`` says nothing about ``self._data.stats.count`` two attributes down
@@ -899,7 +902,7 @@ class Judge:
             return False
         path = symbol.partition("[")[0].partition(".")[2]
         for locked, locked_item in self.guarded_keys[ref.key]:
-            if item and locked_item and item != locked_item and path == locked:
+            if path == locked and not any(same_item(i, locked_item) for i in items):
                 continue  # another item of the same container
             if not locked or not path or path == locked:
                 return True
@@ -1021,7 +1024,7 @@ class Judge:
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
-            items.setdefault(key, {}).setdefault(func, set()).add(w.item)
+            items.setdefault(key, {}).setdefault(func, set()).update(w.item_choices or [w.item])
             store = w.op == "assign" and not w.subscript and not w.method
             if w.op == "del" or w.method in known.REMOVING_METHODS or store:
                 removing.setdefault(key, {}).setdefault(func, set()).add(w.target)
@@ -1063,20 +1066,27 @@ class Judge:
                 found.setdefault(ref.key, {})[self.qualname(w.scope)] = None
         return {key: tuple(funcs) for key, funcs in found.items()}
 
-    def for_item(self, labels: tuple[str, ...], key: str, item: str) -> tuple[str, ...]:
-        """The writers among ``labels`` that can touch the constant item ``item`` of ``key``:
-        those that write it, or write the container other than through one constant item
-        (``stats.clear()``, ``stats[k]``, ``stats = {}``). A connector whose receiving thread
-        alone counts ``statistics["MessagesReceived"]`` and whose sending thread alone counts
-        ``statistics["MessagesSent"]`` has one writer per item (thingsboard-gateway); a dict
-        changes one item at a time, so the two never lose each other's update."""
-        if not item:
+    def for_item(
+        self, labels: tuple[str, ...], key: str, items: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The writers among ``labels`` that can touch one of the items ``items`` of ``key``
+        (see ``_item_keys``): those that write it, or write the container other than through
+        named items (``stats.clear()``, ``stats[k]``, ``stats = {}``). A connector whose
+        receiving thread alone counts ``statistics["MessagesReceived"]`` and whose sending
+        thread alone counts ``statistics["MessagesSent"]`` has one writer per item
+        (thingsboard-gateway); a dict changes one item at a time, so the two never lose each
+        other's update."""
+        if "" in items:
             return labels
         funcs = self._writers_and_removers[4].get(key, {})
         return tuple(
             label
             for label in labels
-            if funcs.get(label.partition(BEFORE_INDEX)[0], {""}) & {item, ""}
+            if any(
+                same_item(mine, theirs)
+                for mine in items
+                for theirs in funcs.get(label.partition(BEFORE_INDEX)[0], {""})
+            )
         )
 
     @functools.cached_property
@@ -1533,11 +1543,11 @@ class Judge:
         scope: Scope,
         ref: Ref | None,
         confidence: Confidence | None = None,
-        item: str = "",
+        items: tuple[str, ...] = ("",),
         **extra: object,
     ) -> Raw:
-        """``item``: the constant item a read-modify-write updates (``stats["sent"]``): only
-        the writers that can touch it are the state's writers."""
+        """``items``: the items a read-modify-write can update (``stats["sent"]``, see
+        ``_item_keys``): only the writers that can touch them are the state's writers."""
         kind = "fixed" if ref is None else ref.kind
         capped_by = self._capped_by(code, node, symbol, scope, ref)
         if confidence is None:
@@ -1554,10 +1564,10 @@ class Judge:
             confidence=confidence,
             cls=ref.cls if ref else "",
             param=ref.param if ref else -1,
-            guarded=self._guarded(ref, symbol, item),
+            guarded=self._guarded(ref, symbol, items),
             main_thread=self.on_main_thread(scope),
             writers=self.for_item(
-                self.writers.get(_owner_key(ref, symbol), ()), _owner_key(ref, symbol), item
+                self.writers.get(_owner_key(ref, symbol), ()), _owner_key(ref, symbol), items
             )
             if ref is not None and ref.kind in _OWNED_KINDS
             else (),
@@ -1585,8 +1595,8 @@ class Judge:
             return "runs on an event loop's thread"
         if _documented_unsafe(scope):
             return "the function documents its threading contract"
-        if _instance_state(ref, symbol, scope) and self._class_contract(scope):
-            return "the class documents its threading contract"
+        if _instance_state(ref, symbol, scope) and (contract := self._class_contract(scope)):
+            return contract
         if _benign_note(scope, node):
             return "a comment calls the race benign"
         timed = isinstance(node, cst.AugAssign | cst.Assign) and _timing_only(symbol)
@@ -1655,14 +1665,24 @@ class Judge:
             return True
         return False
 
-    def _class_contract(self, scope: Scope) -> bool:
-        """The docstring of the method's class (or of a base class in this module) states a
-        threading contract for its instances ("Not thread safe", "Only one thread ...")."""
+    def _class_contract(self, scope: Scope) -> str:
+        """Why the method's class is documented as needing serialized callers ("" when it is
+        not): its docstring, or a base class's in this module, states a threading contract
+        for its instances ("Not thread safe", "Only one thread ..."), or the docstring of the
+        module that defines it does. maskflow's session module opens with "Not thread-safe:
+        ... the same not-shared-across-concurrent-callers caveat applies to [AsyncSession]
+        too" (forty-seventh held-out corpus)."""
         scope = _named(scope)
-        return scope.cls is not None and any(
+        if scope.cls is None:
+            return ""
+        if any(
             c.doc is not None and known.unsafe_doc().search(c.doc) is not None
             for c in self.mro(scope.cls)
-        )
+        ):
+            return "the class documents its threading contract"
+        if self.m.doc and known.unsafe_module_doc().search(self.m.doc) is not None:
+            return "the module documents its threading contract"
+        return ""
 
     def _on_event_loop(self, scope: Scope | None) -> bool:
         """Code of an ``async def`` (lambdas included), or a private helper only coroutines
@@ -1800,12 +1820,12 @@ class Judge:
                     ref,
                     # process-wide state: low unless a thread is seen running the update
                     needs_thread=ref.kind in _PROCESS_WIDE,
-                    item=w.item,
+                    items=_item_keys(w),
                     task_key=_task_key(w),
                     updaters=self.for_item(
                         self.updaters_of(_owner_key(ref, w.target)),
                         _owner_key(ref, w.target),
-                        w.item,
+                        _item_keys(w),
                     )
                     if ref.kind in _OWNED_KINDS
                     else (),
@@ -2358,11 +2378,14 @@ class Judge:
                 continue  # mostly unlocked: the lock elsewhere is incidental, not the rule
             for w in writes:
                 # a lock around other constant items of a dict says nothing of this one
-                # (pgsync's ``count["db"]`` under the lock, ``count["xlog"]`` without)
+                # (pgsync's ``count["db"]`` under the lock, ``count["xlog"]`` without; a
+                # conditional key names its constants: sparkcache's ``counters["store_evicted"
+                # if evicted else "store_failed"]`` under the lock, ``counters["capacity_
+                # retries"]`` without, forty-seventh held-out corpus)
                 mine = [
                     (other, held)
                     for other, held in locked[key]
-                    if not w.item or not other.item or other.item == w.item
+                    if any(same_item(a, b) for a in _item_keys(w) for b in _item_keys(other))
                 ]
                 if not mine:
                     continue
@@ -2747,7 +2770,15 @@ _PROCESS_WIDE = frozenset({"global", "class", "module_attr"})
 #: State whose writers the project pass weighs (one owning thread, or a conflicting pair).
 _OWNED_KINDS = frozenset({"instance", "global", "class", "closure"})
 
+
 #: Rules about data races (not about misusing a ``threading.Condition``).
+def _item_keys(w: Write) -> tuple[str, ...]:
+    """The items a write can touch, as ``same_item`` compares them (``stats["sent"]``, the
+    constants of ``d["a" if x else "b"]``, the pattern of ``d[f"miss_{why}"]``); ``("",)``,
+    any item, for an attribute or a computed key."""
+    return (w.item,) if w.item else w.item_choices or ("",)
+
+
 _DATA_RULES = frozenset({"GIL001", "GIL002", "GIL004", "GIL006"})
 
 
