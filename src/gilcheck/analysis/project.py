@@ -646,7 +646,9 @@ class Project:
         one holding the other's block or reached from what that block's body calls (the body
         runs beside its tasks; what the function does after the block does not). clearml's
         ``Dataset.add_external_files`` fills ``_dataset_link_entries`` from a ``with`` pool;
-        ``list_modified_files``, a separate call, iterates it."""
+        ``list_modified_files``, a separate call, iterates it. A pool call that waits for its
+        tasks (``EntrySummary.waits``) is a block with no body: the function that makes it
+        never runs beside them."""
         first_starts = self.contexts.get(first, set())
         second_starts = self.contexts.get(second, set())
         if not first_starts and not second_starts:
@@ -658,7 +660,7 @@ class Project:
                 entry = self.starts[index][1]
                 if not entry.block or not entry.caller or self.contexts.get(entry.caller):
                     return False  # a thread that can outlive its starter, or a started starter
-                if other == entry.caller or any(
+                if (other == entry.caller and not entry.waits) or any(
                     other in self._reachable(callee)
                     for ref in entry.block_calls
                     if (callee := self.resolve(ref)) is not None

@@ -102,6 +102,10 @@ class EntrySummary:
     block: str = ""
     #: refs of the functions the block's body calls (see ModuleSummary.functions)
     block_calls: tuple[str, ...] = ()
+    #: ``pool.map(f, xs)`` / ``starmap`` / ``apply`` on a ``multiprocessing`` thread pool: the
+    #: call returns once every task has finished, so the starting function's own code never
+    #: runs beside them (``block`` names the call, with no body)
+    waits: bool = False
     #: positional arguments (indices) that hold an object built for this start alone: they do
     #: not make the target's parameter shared
     fresh: tuple[int, ...] = ()
