@@ -253,8 +253,10 @@ class Write:
     seq: int = 0
     #: the constant key of a one-level item write (``stats["sent"] += 1`` -> ``'sent'``)
     item: str = ""
-    #: the constant keys a one-level item write picks between, when its key is a conditional
-    #: of constants (``counters["evicted" if e else "failed"] += 1``); ``item`` is then empty
+    #: the items a one-level item write can name when its key is not one constant but narrows
+    #: them (``collector.key_choices``): the constants of a conditional key
+    #: (``counters["evicted" if e else "failed"] += 1``) or an f-string key's ``ITEM_PREFIX``
+    #: pattern (``counters[f"miss_{why}"]``); ``item`` is then empty
     item_choices: tuple[str, ...] = ()
     #: a one-level item store whose key comes from a loop over the same container (``for k in
     #: d: d[k] = v``): an item that is there already

@@ -876,8 +876,8 @@ class Judge:
         """State that some code in this module writes while holding a definite lock: its key
         -> the attribute paths written (``_data`` for ``self._data = ...``, ``""`` for a
         global), each with the constant item written (``"db"`` for ``self.count["db"] +=
-        1``, each constant a conditional key picks between; ``""`` for the whole value, or an
-        item it cannot name)."""
+        1``, each item a narrowed key can name, see ``_item_keys``; ``""`` for the whole value,
+        or an item it cannot name)."""
         keys: dict[str, set[tuple[str, str]]] = {}
         for w in self.m.writes:
             if w.op == "read" or not self.held(w.locks, w.scope, DEFINITE):
@@ -887,7 +887,7 @@ class Judge:
             else:
                 key = self.resolve_ref(w.target, w.scope).key
                 path = w.target.partition(".")[2]
-                keys.setdefault(key, set()).update((path, i) for i in w.item_choices or [w.item])
+                keys.setdefault(key, set()).update((path, i) for i in _item_keys(w))
         return keys
 
     def _guarded(self, ref: Ref | None, symbol: str, items: tuple[str, ...] = ("",)) -> bool:
@@ -1024,7 +1024,7 @@ class Judge:
             funcs = found.setdefault(key, {})
             # a function that writes both before and after its start is a plain writer
             funcs[func] = label if funcs.get(func, label) == label else func
-            items.setdefault(key, {}).setdefault(func, set()).update(w.item_choices or [w.item])
+            items.setdefault(key, {}).setdefault(func, set()).update(_item_keys(w))
             store = w.op == "assign" and not w.subscript and not w.method
             if w.op == "del" or w.method in known.REMOVING_METHODS or store:
                 removing.setdefault(key, {}).setdefault(func, set()).add(w.target)
