@@ -734,8 +734,7 @@ def _waits_for_tasks(entry: Entry, judge: Judge) -> bool:
     same function walks after the pool has finished, twenty-eighth held-out corpus)."""
     if entry.kind not in _WAITING_METHODS or entry.scope is None or entry.block >= 0:
         return False
-    values = judge.values_of(entry.receiver, entry.scope)
-    return bool(values) and all(v.partition("|")[0] in _WAITING_POOLS for v in values)
+    return judge.made_by(entry.receiver, entry.scope, _WAITING_POOLS)
 
 
 #: Entry kinds that hand work to a pool: several calls of the target may run at once.

@@ -224,7 +224,9 @@ class Judge:
             )
         ]
         for e in model.entries:
-            e.process = e.kind == "Process" or self._process_pool(e.receiver, e.scope)
+            e.process = e.kind == "Process" or self.made_by(
+                e.receiver, e.scope, known.PROCESS_POOL_FACTORIES
+            )
             e.serial = self._serial(e)
         self._awaited()
         self._mode_switches()
@@ -233,12 +235,13 @@ class Judge:
         self.inherited = self._inherited_locks(methods=True)
         self.guarded_keys = self._guarded_keys()
 
-    def _process_pool(self, receiver: str, scope: Scope | None) -> bool:
-        """``pool.submit(f)`` where every value ``pool`` is known to hold is a process pool."""
+    def made_by(self, receiver: str, scope: Scope | None, factories: frozenset[str]) -> bool:
+        """Is every value ``receiver`` is known to hold (at least one) built by one of
+        ``factories`` (``multiprocessing.dummy.Pool`` for ``p`` after ``p = Pool(8)``)?"""
         if not receiver:
             return False
         values = [self._strip(v) for v in self.values_of(receiver, scope)]
-        return bool(values) and all(v in known.PROCESS_POOL_FACTORIES for v in values)
+        return bool(values) and all(v in factories for v in values)
 
     def _awaited(self) -> None:
         """Keep one of the two records of each ``pool.submit(f, ...).result()``. On a
