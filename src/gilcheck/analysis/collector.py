@@ -813,6 +813,10 @@ class Collector:
         self._awaits: set[int] = set()
         #: (function, local name) -> the ``submit`` bound to it (``future = pool.submit(...)``)
         self._futures: dict[tuple[int, str], Entry] = {}
+        #: (function, local name) -> the futures gathered in that local list
+        #: (``futures.append(pool.submit(f, x))``, ``futures = [pool.submit(f, x) for x in
+        #: xs]``) and the ids of the ``if``s and loops around the first; see ``_wait_all``
+        self._future_lists: dict[tuple[int, str], tuple[list[Entry], frozenset[int]]] = {}
         #: (function, local name) -> what the walk had recorded when ``name.start()`` ran:
         #: (writes, entries, calls, ids of the ``if``s and loops around it); see ``_join``
         self._started: dict[tuple[int, str], tuple[int, int, int, tuple[int, ...]]] = {}
@@ -1391,6 +1395,20 @@ class Collector:
             # ``future = pool.submit(f, x)``: a ``future.result()`` with nothing in between
             # waits for it at once (see ``_call``)
             self._futures[(self.scope.fid, node.targets[0].target.value)] = last
+        value = node.value
+        if (
+            self.scope is not None
+            and last is not None
+            and last.kind == "submit"
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and (
+                (isinstance(value, cst.ListComp | cst.SetComp) and last.node is value.elt)
+                or (isinstance(value, cst.DictComp) and last.node is value.key)
+            )
+        ):
+            # ``futures = [pool.submit(f, x) for x in xs]``
+            self._gather_future(self.scope, node.targets[0].target.value, last)
 
     def _augassign(self, node: cst.AugAssign) -> None:
         self.walk(node.value)
@@ -1945,6 +1963,10 @@ class Collector:
                     len(m.calls),
                     _around(sc),
                 )
+            if dot and meth == "append" and "." not in recv and len(node.args) == 1:
+                self._appended_future(sc, recv, node.args[0].value)
+            elif len(node.args) >= 1 and self.qualify(func) == "concurrent.futures.wait":
+                self._wait_all(sc, node)
             if sc.is_local(func) and func not in sc.params:
                 # ``process(msg)`` after ``process = self._on_peer``: a call of that method
                 for method in sorted(sc.method_locals.get(func) or ()):
@@ -2050,6 +2072,75 @@ class Collector:
         if callee is not None:
             entry.awaited = self._call_site(sc, callee)
 
+    def _appended_future(self, sc: Scope, name: str, value: cst.BaseExpression) -> None:
+        """``futures.append(pool.submit(f, x))`` or ``futures.append(future)`` after ``future
+        = pool.submit(f, x)``, into a local list."""
+        if not sc.is_local(name) or name in sc.params:
+            return
+        entries = self.m.entries
+        entry: Entry | None = None
+        if isinstance(value, cst.Call) and entries and entries[-1].node is value:
+            entry = entries[-1] if entries[-1].kind == "submit" else None
+        elif isinstance(value, cst.Name):
+            entry = self._futures.get((sc.fid, value.value))
+        if entry is not None:
+            self._gather_future(sc, name, entry)
+
+    def _gather_future(self, sc: Scope, name: str, entry: Entry) -> None:
+        if entry.block >= 0 or entry.awaited is not None or entry.scope is not sc:
+            return
+        gathered = self._future_lists.get((sc.fid, name))
+        if gathered is None:
+            self._future_lists[(sc.fid, name)] = ([entry], frozenset(_around(sc)))
+        elif entry not in gathered[0]:
+            gathered[0].append(entry)
+
+    def _wait_all(self, sc: Scope, node: cst.Call) -> None:
+        """``concurrent.futures.wait(futures)`` with no timeout, returning when all are done,
+        on a local list of futures this function submitted: the function waits for every
+        task there, as at the end of a ``with`` pool block, and does nothing beside them
+        in between (no write but to the list, no call of this module's code, no other
+        start). Its tasks become a block with no body (mdssdk's fabric discovery submits a
+        connection per switch, waits for them all, then walks the switches they found,
+        fiftieth held-out corpus). A wait under an ``if`` or loop that the submits are not
+        under may not run."""
+        first, *rest = node.args
+        if first.keyword is not None or not isinstance(first.value, cst.Name) or first.star:
+            return
+        for arg in rest:
+            if arg.keyword is None or arg.keyword.value != "return_when":
+                return  # a timeout, or a positional return_when
+            when = dotted_name(arg.value)
+            if when is None or when.rpartition(".")[2] != "ALL_COMPLETED":
+                return
+        name = first.value.value
+        gathered = self._future_lists.pop((sc.fid, name), None)
+        if gathered is None:
+            return
+        tasks, around = gathered
+        if not set(_around(sc)) <= around:
+            return
+        start = tasks[0].seq
+        m = self.m
+        mine = {id(e) for e in tasks}
+        if any(e.seq > start and id(e) not in mine for e in m.entries):
+            return
+        if any(w.seq > start and w.target.partition(".")[0] != name for w in m.writes):
+            return
+        if any(it.seq > start for it in m.iterations):
+            return
+        receivers = {f"{e.receiver}.submit" for e in tasks}
+        for call in m.calls:
+            if call.seq <= start or call.callee in receivers or call.callee == f"{name}.append":
+                continue
+            if call.scope is not sc or not self._foreign(call.callee, sc):
+                return
+        block = self._with_blocks
+        self._with_blocks += 1
+        for entry in tasks:
+            entry.block = block
+            entry.waited_all = True
+
     def _foreign(self, callee: str, sc: Scope) -> bool:
         """A call of an imported name or a builtin (``log.info(...)``, ``print(...)``), not
         of this module's code nor of a local."""
@@ -2141,7 +2232,8 @@ class Collector:
                 awaited = self._call_site(self.scope, callee)
         sc = self.scope
         under: tuple[str, ...] = ()
-        if kind in _AWAITED_KINDS and id(node) in self._awaits and sc is not None:
+        lent = kind in _AWAITED_KINDS and id(node) in self._awaits
+        if lent and sc is not None:
             # ``async with self._lock: await asyncio.to_thread(self._load)``: the lock is
             # held until the task has finished (dhole-mcp's reranker load)
             under = (*sc.locks, *sc.async_items)
@@ -2151,6 +2243,7 @@ class Collector:
             )
             self.m.entries[-1].awaited = awaited
             self.m.entries[-1].awaited_under = under
+            self.m.entries[-1].lent = lent
 
     def _add_entry(
         self,

@@ -348,6 +348,9 @@ class Entry:
     block: int = -1
     #: the calls the block's body makes in the starting function (they run beside the tasks)
     block_calls: tuple[str, ...] = ()
+    #: the block is a ``concurrent.futures.wait(futures)`` on the futures of its tasks, with
+    #: nothing in between: a block with no body, like a waiting pool call
+    waited_all: bool = False
     #: handed to a one-worker pool (``ThreadPoolExecutor(max_workers=1)``): "instance" when the
     #: pool is kept on the instance (one per object), "shared" otherwise; "" for any other start
     serial: str = ""
@@ -384,6 +387,9 @@ class Entry:
     #: the tasks in ``serial_lock``
     awaited_under: tuple[str, ...] = ()
     serial_lock: str = ""
+    #: ``await asyncio.to_thread(f, cfg)``: the coroutine waits for the task at once, so the
+    #: objects it passes are used by no one else while the task runs (they are lent to it)
+    lent: bool = False
 
 
 @dataclass(eq=False)

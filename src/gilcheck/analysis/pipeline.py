@@ -467,7 +467,7 @@ def _summary(
         keyword = "target=" if entry.kind in ("Thread", "Process", "Timer") else ""
         fresh = _fresh_args(entry, model, judge)
         in_loop = entry.in_loop and not entry.leaves_loop
-        waits = _waits_for_tasks(entry, judge)
+        waits = entry.waited_all or _waits_for_tasks(entry, judge)
         entries.append(
             EntrySummary(
                 target=target_ref,
@@ -500,6 +500,7 @@ def _summary(
                 stays=entry.stays and not (in_loop or index in looped),
                 guard=entry.guard,
                 guarded=tuple(i for i, _ in entry.arg_guards),
+                lent=entry.lent,
                 inherited_pool=_inherited_pool(entry, judge),
             )
         )

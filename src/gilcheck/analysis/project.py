@@ -72,6 +72,10 @@ ONE_TASK = (
     "one task at a time works on the object: each start is admitted by a busy flag of the "
     "object's that the task clears"
 )
+LENT = (
+    "the object is lent to the task: the coroutine that passes it awaits the task at once "
+    "(`await asyncio.to_thread(f, obj)`), so no other thread uses it while the task runs"
+)
 OWN_ITEM = (
     "each task updates its own item: every start hands the function another loop counter as the key"
 )
@@ -204,6 +208,9 @@ class Project:
         self.guarded_params: set[tuple[str, int]] = set()
         #: parameters that receive, at some start, an object built for that start alone
         self.own_params: set[tuple[str, int]] = set()
+        #: parameters handed objects only by coroutines that await the task at once
+        #: (``await asyncio.to_thread(f, cfg)``, ``EntrySummary.lent``)
+        self.lent_params: set[tuple[str, int]] = set()
         #: attributes of such an object that the starting function writes while the target
         #: runs: still shared through that parameter
         self.contested_params: dict[tuple[str, int], set[str]] = {}
@@ -306,6 +313,8 @@ class Project:
                     params = self.own_params
                 elif i in entry.guarded:
                     params = self.guarded_params
+                elif entry.lent:
+                    params = self.lent_params
                 else:
                     params = self.shared_params
                 params.add((target, i + offset))
@@ -314,7 +323,9 @@ class Project:
             names = self.params.get(target, ())
             for keyword in entry.keywords:
                 if keyword in names:
-                    self.shared_params.add((target, names.index(keyword)))
+                    (self.lent_params if entry.lent else self.shared_params).add(
+                        (target, names.index(keyword))
+                    )
         for cls in self.classes:
             lineage = self.ancestors(cls)
             bases = {base for c in lineage for base in self.classes.get(c, ())}
@@ -1069,6 +1080,8 @@ class Project:
                 return self._high(f, entry)
             if key in self.guarded_params:
                 return _low(f, ONE_TASK)
+            if key in self.lent_params:
+                return _low(f, LENT)
             return _low(f, OWN_OBJECT if key in self.own_params else NO_THREAD)
         return f
 

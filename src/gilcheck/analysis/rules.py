@@ -822,58 +822,71 @@ class Judge:
         """Locks a private helper or a method holds because every caller in this module holds
         them. A method called by its own class only under the class's lock is part of the
         class's locking protocol (``get_connection`` holds ``self._lock`` around
-        ``make_connection``); a public module-level function is not (other modules call it)."""
+        ``make_connection``); a public module-level function is not (other modules call it).
+
+        Computed as a greatest fixed point, so that helpers which call each other keep their
+        callers' locks: pymysqlpool's ``get_conn`` holds ``self.cond`` around
+        ``__get_conn``, which calls ``__get_safe_conn``, which retries through
+        ``__get_conn`` (fiftieth held-out corpus). Every helper starts as holding
+        everything; a call from a helper not settled yet says nothing, and each round can
+        only take locks away, down to what every way in from outside the cycle holds."""
         sites = self._call_sites
         construction = self.construction
-        result: dict[int, frozenset[str]] = {}
-        for _ in range(4):
-            changed = False
-            for fid, callers in sites.items():
-                scope = self._scope_by_fid[fid]
-                if not _private(scope.name) and scope.name.startswith("__"):
-                    continue  # a dunder: the language calls it from anywhere
-                if fid in construction or fid in self._thread_targets:
-                    continue  # a thread target runs without its callers' locks too
-                # a function nested in another is called only where it is defined (scalyr's
-                # ``wait_block`` inside ``simulate_waiting``, between acquire and release);
-                # a name-mangled ``__helper`` only by its class
-                nested = scope.kind == "function" and scope.parent is not None
-                public = (
-                    not scope.name.startswith("_")
-                    and not nested
-                    and any(c.by_name for c in callers)
+        candidates: dict[int, list[tuple[int, frozenset[str]]]] = {}
+        for fid, callers in sites.items():
+            scope = self._scope_by_fid[fid]
+            if not _private(scope.name) and scope.name.startswith("__"):
+                continue  # a dunder: the language calls it from anywhere
+            if fid in construction or fid in self._thread_targets:
+                continue  # a thread target runs without its callers' locks too
+            # a function nested in another is called only where it is defined (scalyr's
+            # ``wait_block`` inside ``simulate_waiting``, between acquire and release);
+            # a name-mangled ``__helper`` only by its class
+            nested = scope.kind == "function" and scope.parent is not None
+            public = (
+                not scope.name.startswith("_") and not nested and any(c.by_name for c in callers)
+            )
+            if public and (scope.cls is None or not methods):
+                continue  # a public function: callers elsewhere need not hold the lock
+            building = [
+                _constructing(caller, self.m.fork_hooks) or caller.fid in construction
+                for caller, *_ in callers
+            ]
+            retired = [_deprecated(caller) for caller, *_ in callers]
+            kept: list[tuple[int, frozenset[str]]] = []
+            for (caller, locks, *_), constructing, old in zip(
+                callers, building, retired, strict=True
+            ):
+                if constructing and not all(building):
+                    continue  # nothing runs concurrently with __init__
+                if old and not all(retired):
+                    continue  # a deprecated way in does not define the protocol
+                # a held Condition holds the lock it was built on: callers holding two
+                # conditions on one lock (``_not_empty``, ``_all_tasks_done``) share it
+                have = frozenset(
+                    lk
+                    for lk in self._with_cond_locks(list(locks), caller)
+                    if self.lock_strength(lk, caller) > NOT_A_LOCK
                 )
-                if public and (scope.cls is None or not methods):
-                    continue  # a public function: callers elsewhere need not hold the lock
-                common: set[str] | None = None
-                building = [
-                    _constructing(caller, self.m.fork_hooks) or caller.fid in construction
-                    for caller, *_ in callers
-                ]
-                retired = [_deprecated(caller) for caller, *_ in callers]
-                for (caller, locks, *_), constructing, old in zip(
-                    callers, building, retired, strict=True
-                ):
-                    if constructing and not all(building):
-                        continue  # nothing runs concurrently with __init__
-                    if old and not all(retired):
-                        continue  # a deprecated way in does not define the protocol
-                    # a held Condition holds the lock it was built on: callers holding two
-                    # conditions on one lock (``_not_empty``, ``_all_tasks_done``) share it
-                    have = {
-                        lk
-                        for lk in self._with_cond_locks(list(locks), caller)
-                        if self.lock_strength(lk, caller) > NOT_A_LOCK
-                    }
-                    have |= result.get(caller.fid, frozenset())
+                kept.append((caller.fid, have))
+            candidates[fid] = kept
+        held: dict[int, frozenset[str] | None] = dict.fromkeys(candidates)  # None: not settled
+        changed = True
+        while changed:
+            changed = False
+            for fid, kept in candidates.items():
+                common: frozenset[str] | None = None
+                for caller_fid, have in kept:
+                    if caller_fid in held:
+                        theirs = held[caller_fid]
+                        if theirs is None:
+                            continue  # a helper not settled yet: no constraint this round
+                        have = have | theirs
                     common = have if common is None else common & have
-                new = frozenset(common or ())
-                if new != result.get(fid, frozenset()):
-                    result[fid] = new
+                if common is not None and common != held[fid]:
+                    held[fid] = common
                     changed = True
-            if not changed:
-                break
-        return result
+        return {fid: locks for fid, locks in held.items() if locks}
 
     def _guarded_keys(self) -> dict[str, set[tuple[str, str]]]:
         """State that some code in this module writes while holding a definite lock: its key

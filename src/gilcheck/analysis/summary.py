@@ -125,6 +125,9 @@ class EntrySummary:
     #: positional arguments (indices) admitted by a busy flag of their own: one task at a
     #: time works on each such object (see ``model.Entry.arg_guards``)
     guarded: tuple[int, ...] = ()
+    #: ``await asyncio.to_thread(f, cfg)``: the caller waits for the task, so what it passes
+    #: is lent to the task and does not make the target's parameters shared
+    lent: bool = False
     #: ``self._pool.submit(f)`` where no class of this module binds ``_pool``: the class
     #: and the attribute (``pkg.mod.Player:_pool``), looked up in the project's classes (a
     #: base class in another module may build it as a one-worker pool)
