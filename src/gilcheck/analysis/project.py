@@ -777,7 +777,8 @@ class Project:
         call of the outer function makes new variables, so they are shared only when the
         nested code runs in two threads of one call: it is called from outside the outer
         function; or nested functions are started in a pool, in a loop or twice; or one is
-        started once and the calling thread also runs ``func``. A helper that only the
+        started once and the calling thread also runs ``func``; not by tasks the call awaits
+        at once, one after the other (``EntrySummary.lent``). A helper that only the
         outer function calls, or only the one thread it starts, works on that call's own
         state (pywebview's ``inject_pywebview``). When none of the started functions
         reaches ``func`` or another nested function that writes the variable
@@ -801,6 +802,12 @@ class Project:
         inner = [(t, e) for t, e in inner if mine & set(self._reachable(t))]
         if not inner:
             return False  # the started functions never write it: the calling thread does
+        # a task the coroutine awaits at once (``await asyncio.to_thread(write)``) runs while
+        # the call that made the variables waits, and ends before it goes on (agentlin's
+        # upload counts ``nonlocal total_size`` in one such task, fifty-first held-out corpus)
+        inner = [(t, e) for t, e in inner if not e.lent]
+        if not inner:
+            return False
         if len(inner) > 1 or inner[0][1].multi:
             return True
         return func in self._reachable(outer)
