@@ -1965,7 +1965,7 @@ class Collector:
                 )
             if dot and meth == "append" and "." not in recv and len(node.args) == 1:
                 self._appended_future(sc, recv, node.args[0].value)
-            elif len(node.args) >= 1 and self.qualify(func) == "concurrent.futures.wait":
+            elif meth == "wait" and node.args and self.qualify(func) == "concurrent.futures.wait":
                 self._wait_all(sc, node)
             if sc.is_local(func) and func not in sc.params:
                 # ``process(msg)`` after ``process = self._on_peer``: a call of that method

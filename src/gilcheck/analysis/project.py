@@ -323,9 +323,7 @@ class Project:
             names = self.params.get(target, ())
             for keyword in entry.keywords:
                 if keyword in names:
-                    (self.lent_params if entry.lent else self.shared_params).add(
-                        (target, names.index(keyword))
-                    )
+                    self.shared_params.add((target, names.index(keyword)))
         for cls in self.classes:
             lineage = self.ancestors(cls)
             bases = {base for c in lineage for base in self.classes.get(c, ())}
